@@ -1,0 +1,37 @@
+/**
+ * What every use case runs with: the transaction it must do all its work in, who is
+ * acting, and the instant it happens at (injected so history can be replayed and tests
+ * can hold the clock).
+ */
+import type { Role } from '../domain/access.js';
+import { inTransaction, type Engine, type Store, type Tx } from '../store/database.js';
+
+export interface Actor {
+  userId: string;
+  name: string;
+  roles: Role[];
+}
+
+/** Gatehouse itself, for work nobody asked for (first-start set-up, scheduled jobs). */
+export const SYSTEM_ACTOR: Actor = { userId: 'system', name: 'system', roles: ['admin'] };
+
+export interface Ctx {
+  tx: Tx;
+  actor: Actor;
+  now: Date;
+  engine: Engine;
+}
+
+export interface App {
+  store: Store;
+  clock: () => Date;
+}
+
+/** Runs one use case in one transaction: its reads, its writes and its audit entries. */
+export function execute<T>(app: App, actor: Actor, command: (ctx: Ctx) => Promise<T>): Promise<T> {
+  return inTransaction(app.store, (tx) => command({ tx, actor, now: app.clock(), engine: app.store.engine }));
+}
+
+export function isoNow(ctx: Ctx): string {
+  return ctx.now.toISOString();
+}

@@ -1,0 +1,124 @@
+/** The release record: a versioned unit of change and the facts it carries. */
+import { Type, type Static } from '@sinclair/typebox';
+import { Instant, LongText, ShortText, Slug, StrictObject, StringEnum } from './schema-kit.js';
+
+export const RELEASE_STATES = [
+  'plan',
+  'prepare',
+  'test',
+  'approve',
+  'deploy',
+  'verify',
+  'closed',
+  'no-go',
+  'rolled-back',
+  'failed',
+  'cancelled',
+] as const;
+export type ReleaseState = (typeof RELEASE_STATES)[number];
+
+export const CLASSIFICATIONS = ['major', 'minor', 'patch', 'emergency'] as const;
+export type Classification = (typeof CLASSIFICATIONS)[number];
+
+/** ITIL change types. */
+export const CHANGE_TYPES = ['standard', 'normal', 'emergency'] as const;
+export type ChangeType = (typeof CHANGE_TYPES)[number];
+
+export const STRATEGIES = ['big-bang', 'rolling', 'blue-green', 'canary'] as const;
+export type DeploymentStrategy = (typeof STRATEGIES)[number];
+
+export const ReleaseStateSchema = StringEnum(RELEASE_STATES);
+export const ClassificationSchema = StringEnum(CLASSIFICATIONS);
+export const ChangeTypeSchema = StringEnum(CHANGE_TYPES);
+export const StrategySchema = StringEnum(STRATEGIES);
+
+export const ReleaseServiceInput = StrictObject({
+  service: Slug,
+  version: Type.String({ minLength: 1, maxLength: 100 }),
+  artifact: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'image or package reference, ideally by digest' })),
+});
+export type ReleaseServiceInput = Static<typeof ReleaseServiceInput>;
+
+const ScopeItem = Type.String({ minLength: 1, maxLength: 500 });
+export const Scope = StrictObject({
+  features: Type.Array(ScopeItem, { maxItems: 500, default: [] }),
+  fixes: Type.Array(ScopeItem, { maxItems: 500, default: [] }),
+  exclusions: Type.Array(ScopeItem, { maxItems: 500, default: [], description: 'known exclusions: what was planned but is not in' }),
+  workItems: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 1000, default: [] }),
+  commits: Type.Array(Type.String({ pattern: '^[0-9a-f]{7,64}$' }), { maxItems: 5000, default: [] }),
+});
+export type Scope = Static<typeof Scope>;
+export const EMPTY_SCOPE: Scope = { features: [], fixes: [], exclusions: [], workItems: [], commits: [] };
+
+export const PlannedWindow = StrictObject({ start: Instant, end: Instant });
+export type PlannedWindow = Static<typeof PlannedWindow>;
+
+export const CreateReleaseInput = StrictObject({
+  title: ShortText,
+  version: Type.String({ minLength: 1, maxLength: 100 }),
+  classification: ClassificationSchema,
+  changeType: Type.Optional(ChangeTypeSchema),
+  strategy: Type.Optional(StrategySchema),
+  services: Type.Array(ReleaseServiceInput, { maxItems: 200 }),
+  scope: Type.Optional(Type.Partial(Scope)),
+  justification: Type.Optional(LongText),
+  rollbackPlan: Type.Optional(LongText),
+  plannedWindow: Type.Optional(PlannedWindow),
+  team: Type.Optional(Slug),
+});
+export type CreateReleaseInput = Static<typeof CreateReleaseInput>;
+
+export const UpdateReleaseInput = Type.Partial(
+  StrictObject({
+    title: ShortText,
+    version: Type.String({ minLength: 1, maxLength: 100 }),
+    classification: ClassificationSchema,
+    changeType: ChangeTypeSchema,
+    strategy: StrategySchema,
+    services: Type.Array(ReleaseServiceInput, { maxItems: 200 }),
+    scope: Type.Partial(Scope),
+    justification: LongText,
+    rollbackPlan: LongText,
+    plannedWindow: Type.Union([PlannedWindow, Type.Null()]),
+  }),
+  { additionalProperties: false },
+);
+export type UpdateReleaseInput = Static<typeof UpdateReleaseInput>;
+
+export interface ReleaseService {
+  service: string;
+  version: string;
+  artifact: string | null;
+}
+
+export interface Release {
+  id: string;
+  key: string;
+  title: string;
+  version: string;
+  state: ReleaseState;
+  classification: Classification;
+  changeType: ChangeType;
+  strategy: DeploymentStrategy;
+  services: ReleaseService[];
+  scope: Scope;
+  justification: string;
+  rollbackPlan: string;
+  plannedWindow: PlannedWindow | null;
+  team: string | null;
+  requester: string;
+  revision: number;
+  createdAt: string;
+  updatedAt: string;
+  stateChangedAt: string;
+}
+
+/** The ITIL change type a classification implies when none is given. */
+export function defaultChangeType(classification: Classification): ChangeType {
+  if (classification === 'emergency') return 'emergency';
+  return classification === 'patch' ? 'standard' : 'normal';
+}
+
+export function isTerminal(state: ReleaseState): boolean {
+  return ['closed', 'no-go', 'rolled-back', 'failed', 'cancelled'].includes(state);
+}

@@ -1,0 +1,55 @@
+/**
+ * Every route is authenticated unless its config says `public: true`; what each caller
+ * may then do is decided in the app layer (`authorize`). Tokens arrive as
+ * `Authorization: Bearer <token>`.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { authenticate, touchToken } from '../app/access/tokens.js';
+import type { Actor, App } from '../app/context.js';
+import { problem, sendProblem } from './problem.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+  }
+  interface FastifyContextConfig {
+    public?: boolean;
+  }
+}
+
+export function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1]! : '';
+}
+
+export function registerAuthentication(server: FastifyInstance, app: App): void {
+  server.decorateRequest('actor', null as unknown as Actor);
+  server.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config?.public) return;
+    const token = bearerToken(request);
+    if (token === null) {
+      return sendProblem(
+        reply.header('www-authenticate', 'Bearer realm="gatehouse"'),
+        problem(401, 'unauthenticated', 'this route needs an API token: send "Authorization: Bearer <token>"', { instance: request.url.split('?')[0] }),
+      );
+    }
+    if (token === '') {
+      return sendProblem(
+        reply.header('www-authenticate', 'Bearer realm="gatehouse", error="invalid_request"'),
+        problem(401, 'unauthenticated', 'the Authorization header must be "Bearer <token>"'),
+      );
+    }
+    const now = app.clock();
+    const result = await authenticate(app.store.db, token, now);
+    if (!result.ok) {
+      return sendProblem(
+        reply.header('www-authenticate', 'Bearer realm="gatehouse", error="invalid_token"'),
+        problem(401, 'invalid-token', `the API token was refused: ${result.reason}`),
+      );
+    }
+    request.actor = result.actor;
+    await touchToken(app.store.db, result.tokenId, result.lastUsedAt, now);
+  });
+}

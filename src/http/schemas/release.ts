@@ -1,0 +1,61 @@
+import { Type } from '@sinclair/typebox';
+import { CHANGE_TYPES, CLASSIFICATIONS, RELEASE_STATES, STRATEGIES } from '../../domain/release.js';
+import { Nullable } from './common.js';
+
+const Scope = Type.Object({
+  features: Type.Array(Type.String()),
+  fixes: Type.Array(Type.String()),
+  exclusions: Type.Array(Type.String()),
+  workItems: Type.Array(Type.String()),
+  commits: Type.Array(Type.String()),
+});
+
+export const ReleaseSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    key: Type.String({ description: 'human key, e.g. REL-42' }),
+    title: Type.String(),
+    version: Type.String(),
+    state: Type.String({ enum: [...RELEASE_STATES] }),
+    classification: Type.String({ enum: [...CLASSIFICATIONS] }),
+    changeType: Type.String({ enum: [...CHANGE_TYPES] }),
+    strategy: Type.String({ enum: [...STRATEGIES] }),
+    services: Type.Array(Type.Object({ service: Type.String(), version: Type.String(), artifact: Nullable(Type.String()) })),
+    scope: Scope,
+    justification: Type.String(),
+    rollbackPlan: Type.String(),
+    plannedWindow: Nullable(Type.Object({ start: Type.String(), end: Type.String() })),
+    team: Nullable(Type.String()),
+    requester: Type.String(),
+    revision: Type.Integer(),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    stateChangedAt: Type.String(),
+  },
+  { $id: 'Release' },
+);
+
+export const CheckResultSchema = Type.Object({ check: Type.String(), passed: Type.Boolean(), reason: Type.String() });
+
+export const TransitionEvaluationSchema = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  allowed: Type.Boolean(),
+  checks: Type.Array(CheckResultSchema),
+});
+
+export const DeploymentSchema = Type.Object(
+  {
+    id: Type.String(),
+    release: Type.String(),
+    service: Type.String(),
+    environment: Type.String(),
+    region: Nullable(Type.String()),
+    status: Type.String(),
+    startedAt: Type.String(),
+    finishedAt: Nullable(Type.String()),
+    actor: Type.String(),
+    notes: Type.String(),
+  },
+  { $id: 'Deployment' },
+);

@@ -1,0 +1,73 @@
+/**
+ * Builds the HTTP server: schemas on every route give validation, serialisation, types
+ * and the OpenAPI document; errors leave as RFC 9457 problem documents; every route but
+ * the health check and the API description needs a token.
+ */
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { App } from '../app/context.js';
+import { registerAuthentication } from './auth.js';
+import { problem, sendProblem, toProblem } from './problem.js';
+import { ACCESS_SCHEMAS } from './routes/access.js';
+import { registerRoutes, type Server } from './routes/index.js';
+import { RELEASE_SCHEMAS } from './routes/releases.js';
+import { ProblemSchema } from './schemas/common.js';
+import { validatorCompiler } from './validation.js';
+
+export interface ServerOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Largest request body accepted, in bytes. */
+  bodyLimit?: number;
+  version?: string;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export async function buildServer(app: App, options: ServerOptions = {}): Promise<Server> {
+  const server = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Slow or stalled clients are cut off instead of holding a socket forever.
+    connectionTimeout: 30_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    maxParamLength: 200,
+    genReqId: () => crypto.randomUUID(),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  server.setValidatorCompiler(validatorCompiler);
+  server.addSchema(ProblemSchema);
+  for (const schema of [...RELEASE_SCHEMAS, ...ACCESS_SCHEMAS]) server.addSchema(schema);
+
+  await server.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Gatehouse',
+        version: options.version ?? '0.0.0',
+        description: 'Release-governance control plane. Errors are RFC 9457 problem documents (application/problem+json).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `gatehouse token create`' } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+
+  server.setErrorHandler((error, request, reply) => {
+    const body = toProblem(error, request);
+    if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, body);
+  });
+  server.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem(404, 'route-not-found', `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`, { instance: request.url.split('?')[0] })),
+  );
+
+  registerAuthentication(server, app);
+
+  server.get('/healthz', { config: { public: true }, schema: { tags: ['operations'], summary: 'Liveness', security: [] } }, async () => ({ status: 'ok' }));
+  server.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => server.swagger());
+
+  registerRoutes({ server, app });
+  return server;
+}

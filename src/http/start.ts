@@ -1,0 +1,62 @@
+/**
+ * Starts a Gatehouse process: opens the store, migrates it, makes sure an admin can get
+ * in, optionally loads the demo organisation, and listens.
+ */
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { bootstrapAdmin } from '../app/access/bootstrapAdmin.js';
+import { execute, SYSTEM_ACTOR, type App } from '../app/context.js';
+import { loadDemoOrganisation } from '../app/demo/loadDemoOrganisation.js';
+import { adminTokenPath, type ServeConfig } from '../config.js';
+import { openStore } from '../store/database.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { buildServer } from './server.js';
+import type { Server } from './routes/index.js';
+
+export interface Running {
+  server: Server;
+  app: App;
+  url: string;
+  adminToken: string | null;
+  adminTokenFile: string;
+  demo: { loaded: boolean; releases: number };
+  close(): Promise<void>;
+}
+
+export async function startGatehouse(config: ServeConfig, version = '0.0.0'): Promise<Running> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = openStore(config.databaseUrl);
+  const app: App = { store, clock: () => new Date() };
+  try {
+    await migrateToLatest(store);
+    const issued = await execute(app, SYSTEM_ACTOR, (ctx) => bootstrapAdmin(ctx));
+    const tokenFile = adminTokenPath(config.dataDir);
+    if (issued) {
+      writeFileSync(tokenFile, issued.token + '\n', { mode: 0o600 });
+      chmodSync(tokenFile, 0o600);
+    }
+    const demo = config.demo ? await loadDemoOrganisation(app) : { loaded: false, releases: 0 };
+    const server = await buildServer(app, {
+      version,
+      logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
+    });
+    await server.listen({ host: config.host, port: config.port });
+    const address = server.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    return {
+      server,
+      app,
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      adminToken: issued?.token ?? null,
+      adminTokenFile: existsSync(tokenFile) ? tokenFile : '',
+      demo,
+      async close() {
+        await server.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

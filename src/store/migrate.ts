@@ -1,0 +1,34 @@
+/** Versioned migrations, run on start and by `gatehouse migrate`. */
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import type { Store } from './database.js';
+import * as foundation from './migrations/0001_foundation.js';
+
+type EngineMigration = { up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void> };
+
+/** In order; a migration, once released, is never edited: add the next one instead. */
+const MIGRATIONS: Record<string, EngineMigration> = {
+  '0001_foundation': foundation,
+};
+
+export async function migrateToLatest(store: Store): Promise<{ applied: string[] }> {
+  const migrator = new Migrator({
+    db: store.db,
+    provider: {
+      async getMigrations() {
+        return Object.fromEntries(
+          Object.entries(MIGRATIONS).map(([name, m]): [string, Migration] => [
+            name,
+            { up: (db) => m.up(db, store.engine) },
+          ]),
+        );
+      },
+    },
+  });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const cause = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${cause}`);
+  }
+  return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
