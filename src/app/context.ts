@@ -29,7 +29,9 @@ export interface App {
 
 /** Runs one use case in one transaction: its reads, its writes and its audit entries. */
 export function execute<T>(app: App, actor: Actor, command: (ctx: Ctx) => Promise<T>): Promise<T> {
-  return inTransaction(app.store, (tx) => command({ tx, actor, now: app.clock(), engine: app.store.engine }));
+  return inTransaction(app.store, (tx) =>
+    command({ tx, actor, now: app.clock(), engine: app.store.engine }),
+  );
 }
 
 export function isoNow(ctx: Ctx): string {

@@ -13,7 +13,8 @@ export function encodeCursor(key: Array<string | number>): string {
 export function decodeCursor(cursor: string, length: number): Array<string> {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === length && key.every((k) => typeof k === 'string')) return key as string[];
+    if (Array.isArray(key) && key.length === length && key.every((k) => typeof k === 'string'))
+      return key as string[];
   } catch {
     // fall through to the refusal below
   }

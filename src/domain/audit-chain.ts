@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 // canonicalize is CommonJS whose typings claim an ES default export; load it as what it is.
-const canonicalize = createRequire(import.meta.url)('canonicalize') as (input: unknown) => string | undefined;
+const canonicalize = createRequire(import.meta.url)('canonicalize') as (
+  input: unknown,
+) => string | undefined;
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -72,14 +74,23 @@ export function verifyChainSegment(
     }
     if (entry.prevHash !== last.hash) {
       return {
-        break: { seq: entry.seq, problem: 'prev-hash-mismatch', expected: last.hash, stored: entry.prevHash },
+        break: {
+          seq: entry.seq,
+          problem: 'prev-hash-mismatch',
+          expected: last.hash,
+          stored: entry.prevHash,
+        },
         last,
         count,
       };
     }
     const expected = hashEntry(entry, entry.prevHash);
     if (expected !== entry.hash) {
-      return { break: { seq: entry.seq, problem: 'hash-mismatch', expected, stored: entry.hash }, last, count };
+      return {
+        break: { seq: entry.seq, problem: 'hash-mismatch', expected, stored: entry.hash },
+        last,
+        count,
+      };
     }
     last = { seq: entry.seq, hash: entry.hash };
     count += 1;

@@ -8,14 +8,24 @@ export type DataSensitivity = (typeof DATA_SENSITIVITIES)[number];
 export const TeamInput = StrictObject({
   name: Slug,
   displayName: Type.Optional(ShortText),
-  timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Berlin' })),
+  timeZone: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Berlin' }),
+  ),
 });
 export type TeamInput = Static<typeof TeamInput>;
 
 export const Slo = StrictObject({
   name: ShortText,
-  objective: Type.String({ minLength: 1, maxLength: 500, description: 'what is measured, e.g. "p95 latency < 300 ms"' }),
-  target: Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'percentage of good events, e.g. 99.9' }),
+  objective: Type.String({
+    minLength: 1,
+    maxLength: 500,
+    description: 'what is measured, e.g. "p95 latency < 300 ms"',
+  }),
+  target: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 100,
+    description: 'percentage of good events, e.g. 99.9',
+  }),
 });
 export type Slo = Static<typeof Slo>;
 
@@ -54,6 +64,18 @@ export type CatalogDocument = Static<typeof CatalogDocument>;
 export const DEFAULT_ENVIRONMENTS: EnvironmentInput[] = [
   { name: 'sit', displayName: 'SIT', position: 1, production: false, regions: ['eu-west'] },
   { name: 'uat', displayName: 'UAT', position: 2, production: false, regions: ['eu-west'] },
-  { name: 'pre-prod', displayName: 'Pre-Prod', position: 3, production: false, regions: ['eu-west'] },
-  { name: 'prod', displayName: 'Prod', position: 4, production: true, regions: ['eu-west', 'us-east'] },
+  {
+    name: 'pre-prod',
+    displayName: 'Pre-Prod',
+    position: 3,
+    production: false,
+    regions: ['eu-west'],
+  },
+  {
+    name: 'prod',
+    displayName: 'Prod',
+    position: 4,
+    production: true,
+    regions: ['eu-west', 'us-east'],
+  },
 ];

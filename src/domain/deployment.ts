@@ -2,7 +2,13 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { DeploymentStatus } from './lifecycle.js';
 import { Instant, Slug, StrictObject, StringEnum } from './schema-kit.js';
 
-export const DEPLOYMENT_STATUSES: readonly DeploymentStatus[] = ['started', 'succeeded', 'failed', 'rolled-back', 'partial'];
+export const DEPLOYMENT_STATUSES: readonly DeploymentStatus[] = [
+  'started',
+  'succeeded',
+  'failed',
+  'rolled-back',
+  'partial',
+];
 
 export const RecordDeploymentInput = StrictObject({
   service: Slug,

@@ -48,14 +48,18 @@ export class GatehouseError extends Error {
     this.kind = kind;
     this.code = code;
     this.field = options.field;
-    this.problems = options.problems ?? (options.field ? [{ field: options.field, reason: message }] : []);
+    this.problems =
+      options.problems ?? (options.field ? [{ field: options.field, reason: message }] : []);
     this.failedChecks = options.failedChecks ?? [];
     this.extra = options.extra ?? {};
   }
 }
 
 export function invalid(field: string, reason: string, code = 'invalid-input'): GatehouseError {
-  return new GatehouseError('invalid', code, `${field}: ${reason}`, { field, problems: [{ field, reason }] });
+  return new GatehouseError('invalid', code, `${field}: ${reason}`, {
+    field,
+    problems: [{ field, reason }],
+  });
 }
 
 export function notFound(what: string, id: string): GatehouseError {
@@ -64,7 +68,11 @@ export function notFound(what: string, id: string): GatehouseError {
   });
 }
 
-export function conflict(code: string, message: string, extra: Record<string, unknown> = {}): GatehouseError {
+export function conflict(
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): GatehouseError {
   return new GatehouseError('conflict', code, message, { extra });
 }
 

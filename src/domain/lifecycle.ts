@@ -56,7 +56,10 @@ export const CHECKS = {
   servicesListed: check(
     'services-listed',
     'the release names at least one service at a version',
-    (f) => (f.release.services.length > 0 ? null : 'the release carries no service; add the services and versions it ships'),
+    (f) =>
+      f.release.services.length > 0
+        ? null
+        : 'the release carries no service; add the services and versions it ships',
     'services and versions are listed',
   ),
   justificationPresent: check(
@@ -95,7 +98,8 @@ export const CHECKS = {
       if (!window) return 'no planned window is set';
       const now = f.now.getTime();
       if (now < Date.parse(window.start)) return `the planned window opens at ${window.start}`;
-      if (now > Date.parse(window.end)) return `the planned window ended at ${window.end}; plan a new one`;
+      if (now > Date.parse(window.end))
+        return `the planned window ended at ${window.end}; plan a new one`;
       return null;
     },
     'inside the planned window',
@@ -110,7 +114,10 @@ export const CHECKS = {
         .filter(
           (service) =>
             !f.deployments.some(
-              (d) => d.service === service && d.environment === f.productionEnvironment && d.status === 'succeeded',
+              (d) =>
+                d.service === service &&
+                d.environment === f.productionEnvironment &&
+                d.status === 'succeeded',
             ),
         );
       return missing.length === 0
@@ -139,7 +146,9 @@ export const CHECKS = {
 } satisfies Record<string, TransitionCheck>;
 
 /** Allowed transitions and the checks each must pass. */
-export const TRANSITIONS: Readonly<Record<ReleaseState, Partial<Record<ReleaseState, TransitionCheck[]>>>> = {
+export const TRANSITIONS: Readonly<
+  Record<ReleaseState, Partial<Record<ReleaseState, TransitionCheck[]>>>
+> = {
   plan: {
     prepare: [CHECKS.servicesListed, CHECKS.justificationPresent],
     cancelled: [CHECKS.reasonGiven],

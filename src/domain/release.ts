@@ -35,7 +35,13 @@ export const StrategySchema = StringEnum(STRATEGIES);
 export const ReleaseServiceInput = StrictObject({
   service: Slug,
   version: Type.String({ minLength: 1, maxLength: 100 }),
-  artifact: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'image or package reference, ideally by digest' })),
+  artifact: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description: 'image or package reference, ideally by digest',
+    }),
+  ),
 });
 export type ReleaseServiceInput = Static<typeof ReleaseServiceInput>;
 
@@ -43,12 +49,28 @@ const ScopeItem = Type.String({ minLength: 1, maxLength: 500 });
 export const Scope = StrictObject({
   features: Type.Array(ScopeItem, { maxItems: 500, default: [] }),
   fixes: Type.Array(ScopeItem, { maxItems: 500, default: [] }),
-  exclusions: Type.Array(ScopeItem, { maxItems: 500, default: [], description: 'known exclusions: what was planned but is not in' }),
-  workItems: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 1000, default: [] }),
-  commits: Type.Array(Type.String({ pattern: '^[0-9a-f]{7,64}$' }), { maxItems: 5000, default: [] }),
+  exclusions: Type.Array(ScopeItem, {
+    maxItems: 500,
+    default: [],
+    description: 'known exclusions: what was planned but is not in',
+  }),
+  workItems: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+    maxItems: 1000,
+    default: [],
+  }),
+  commits: Type.Array(Type.String({ pattern: '^[0-9a-f]{7,64}$' }), {
+    maxItems: 5000,
+    default: [],
+  }),
 });
 export type Scope = Static<typeof Scope>;
-export const EMPTY_SCOPE: Scope = { features: [], fixes: [], exclusions: [], workItems: [], commits: [] };
+export const EMPTY_SCOPE: Scope = {
+  features: [],
+  fixes: [],
+  exclusions: [],
+  workItems: [],
+  commits: [],
+};
 
 export const PlannedWindow = StrictObject({ start: Instant, end: Instant });
 export type PlannedWindow = Static<typeof PlannedWindow>;

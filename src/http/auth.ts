@@ -32,7 +32,12 @@ export function registerAuthentication(server: FastifyInstance, app: App): void 
     if (token === null) {
       return sendProblem(
         reply.header('www-authenticate', 'Bearer realm="gatehouse"'),
-        problem(401, 'unauthenticated', 'this route needs an API token: send "Authorization: Bearer <token>"', { instance: request.url.split('?')[0] }),
+        problem(
+          401,
+          'unauthenticated',
+          'this route needs an API token: send "Authorization: Bearer <token>"',
+          { instance: request.url.split('?')[0] },
+        ),
       );
     }
     if (token === '') {

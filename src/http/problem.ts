@@ -47,8 +47,20 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem {
-  return { type: `urn:gatehouse:problem:${code}`, title: TITLES[status] ?? 'Error', status, detail, code, ...extra };
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): Problem {
+  return {
+    type: `urn:gatehouse:problem:${code}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...extra,
+  };
 }
 
 interface AjvError {
@@ -64,11 +76,17 @@ export function validationProblems(context: string, errors: AjvError[]): FieldPr
     const base = `/${context}${e.instancePath}`;
     switch (e.keyword) {
       case 'additionalProperties':
-        return { field: `${base}/${String(e.params.additionalProperty)}`, reason: 'is not a known field' };
+        return {
+          field: `${base}/${String(e.params.additionalProperty)}`,
+          reason: 'is not a known field',
+        };
       case 'required':
         return { field: `${base}/${String(e.params.missingProperty)}`, reason: 'is required' };
       case 'enum':
-        return { field: base, reason: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}` };
+        return {
+          field: base,
+          reason: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`,
+        };
       default:
         return { field: base, reason: e.message ?? `fails ${e.keyword}` };
     }
@@ -86,18 +104,37 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
       ...error.extra,
     });
   }
-  const fastifyError = error as FastifyError & { validation?: AjvError[]; validationContext?: string };
+  const fastifyError = error as FastifyError & {
+    validation?: AjvError[];
+    validationContext?: string;
+  };
   if (fastifyError.validation) {
-    const errors = validationProblems(fastifyError.validationContext ?? 'body', fastifyError.validation);
+    const errors = validationProblems(
+      fastifyError.validationContext ?? 'body',
+      fastifyError.validation,
+    );
     const first = errors[0];
-    return problem(400, 'invalid-input', first ? `${first.field} ${first.reason}` : 'the request is not valid', { instance, errors });
+    return problem(
+      400,
+      'invalid-input',
+      first ? `${first.field} ${first.reason}` : 'the request is not valid',
+      { instance, errors },
+    );
   }
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const code = (fastifyError.code ?? 'bad-request').replace(/^FST_ERR_/, '').toLowerCase().replace(/_/g, '-');
+    const code = (fastifyError.code ?? 'bad-request')
+      .replace(/^FST_ERR_/, '')
+      .toLowerCase()
+      .replace(/_/g, '-');
     return problem(status, code, fastifyError.message, { instance });
   }
-  return problem(500, 'internal-error', 'the server failed to handle this request; it has been logged', { instance });
+  return problem(
+    500,
+    'internal-error',
+    'the server failed to handle this request; it has been logged',
+    { instance },
+  );
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {

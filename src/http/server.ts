@@ -32,7 +32,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -46,12 +46,23 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
       info: {
         title: 'Gatehouse',
         version: options.version ?? '0.0.0',
-        description: 'Release-governance control plane. Errors are RFC 9457 problem documents (application/problem+json).',
+        description:
+          'Release-governance control plane. Errors are RFC 9457 problem documents (application/problem+json).',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token from `gatehouse token create`' } } },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'an API token from `gatehouse token create`',
+          },
+        },
+      },
       security: [{ bearer: [] }],
     },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`),
+    },
   });
 
   server.setErrorHandler((error, request, reply) => {
@@ -60,13 +71,30 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     return sendProblem(reply, body);
   });
   server.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problem(404, 'route-not-found', `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`, { instance: request.url.split('?')[0] })),
+    sendProblem(
+      reply,
+      problem(
+        404,
+        'route-not-found',
+        `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`,
+        { instance: request.url.split('?')[0] },
+      ),
+    ),
   );
 
   registerAuthentication(server, app);
 
-  server.get('/healthz', { config: { public: true }, schema: { tags: ['operations'], summary: 'Liveness', security: [] } }, async () => ({ status: 'ok' }));
-  server.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => server.swagger());
+  server.get(
+    '/healthz',
+    {
+      config: { public: true },
+      schema: { tags: ['operations'], summary: 'Liveness', security: [] },
+    },
+    async () => ({ status: 'ok' }),
+  );
+  server.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
+    server.swagger(),
+  );
 
   registerRoutes({ server, app });
   return server;

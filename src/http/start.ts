@@ -5,7 +5,6 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { bootstrapAdmin } from '../app/access/bootstrapAdmin.js';
 import { execute, SYSTEM_ACTOR, type App } from '../app/context.js';
-import { loadDemoOrganisation } from '../app/demo/loadDemoOrganisation.js';
 import { adminTokenPath, type ServeConfig } from '../config.js';
 import { openStore } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
@@ -34,10 +33,16 @@ export async function startGatehouse(config: ServeConfig, version = '0.0.0'): Pr
       writeFileSync(tokenFile, issued.token + '\n', { mode: 0o600 });
       chmodSync(tokenFile, 0o600);
     }
-    const demo = config.demo ? await loadDemoOrganisation(app) : { loaded: false, releases: 0 };
+    // The demo generator is only loaded when asked for.
+    const demo = config.demo
+      ? await (await import('../app/demo/loadDemoOrganisation.js')).loadDemoOrganisation(app)
+      : { loaded: false, releases: 0 };
     const server = await buildServer(app, {
       version,
-      logger: config.logLevel === 'silent' ? false : { level: config.logLevel, redact: ['req.headers.authorization'] },
+      logger:
+        config.logLevel === 'silent'
+          ? false
+          : { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
     await server.listen({ host: config.host, port: config.port });
     const address = server.server.address();

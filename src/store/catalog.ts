@@ -36,7 +36,12 @@ export interface Environment {
 
 export async function listTeams(db: Db): Promise<Team[]> {
   const rows = await db.selectFrom('teams').selectAll().orderBy('name').execute();
-  return rows.map((r) => ({ id: r.id, name: r.name, displayName: r.display_name, timeZone: r.time_zone }));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    displayName: r.display_name,
+    timeZone: r.time_zone,
+  }));
 }
 
 export async function listServices(db: Db, filter: { team?: string } = {}): Promise<Service[]> {
@@ -55,7 +60,8 @@ export async function listServices(db: Db, filter: { team?: string } = {}): Prom
     .orderBy('dep.name')
     .execute();
   const dependsOn = new Map<string, string[]>();
-  for (const e of edges) dependsOn.set(e.service_id, [...(dependsOn.get(e.service_id) ?? []), e.depends_on]);
+  for (const e of edges)
+    dependsOn.set(e.service_id, [...(dependsOn.get(e.service_id) ?? []), e.depends_on]);
   return rows.map((r) => ({
     id: r.id,
     name: r.name,

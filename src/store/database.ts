@@ -34,7 +34,9 @@ pg.types.setTypeParser(1700, (value) => Number(value));
 export function parseDatabaseUrl(url: string): { engine: Engine; target: string } {
   if (/^postgres(ql)?:\/\//.test(url)) return { engine: 'postgres', target: url };
   if (url.startsWith('sqlite:')) return { engine: 'sqlite', target: url.slice('sqlite:'.length) };
-  throw new Error(`DATABASE_URL must start with postgres://, postgresql:// or sqlite: (got '${redact(url)}')`);
+  throw new Error(
+    `DATABASE_URL must start with postgres://, postgresql:// or sqlite: (got '${redact(url)}')`,
+  );
 }
 
 export function redact(url: string): string {
@@ -73,7 +75,11 @@ export async function lockAuditChain(tx: Tx, engine: Engine): Promise<void> {
 
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return (
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }
 
 export function isForeignKeyViolation(error: unknown): boolean {

@@ -1,18 +1,37 @@
 /** Versioned migrations, run on start and by `gatehouse migrate`. */
-import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import type { Store } from './database.js';
+import type { Database } from './schema.js';
 import * as foundation from './migrations/0001_foundation.js';
 
-type EngineMigration = { up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void> };
+type EngineMigration = {
+  up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
+};
 
 /** In order; a migration, once released, is never edited: add the next one instead. */
 const MIGRATIONS: Record<string, EngineMigration> = {
   '0001_foundation': foundation,
 };
 
+/**
+ * Replicas starting together on PostgreSQL would race to create Kysely's own bookkeeping
+ * tables; a session advisory lock on one connection makes them migrate one at a time.
+ */
 export async function migrateToLatest(store: Store): Promise<{ applied: string[] }> {
+  if (store.engine === 'sqlite') return migrateWith(store, store.db);
+  return store.db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(7240917312)`.execute(connection);
+    try {
+      return await migrateWith(store, connection);
+    } finally {
+      await sql`select pg_advisory_unlock(7240917312)`.execute(connection);
+    }
+  });
+}
+
+async function migrateWith(store: Store, db: Kysely<Database>): Promise<{ applied: string[] }> {
   const migrator = new Migrator({
-    db: store.db,
+    db,
     provider: {
       async getMigrations() {
         return Object.fromEntries(
@@ -30,5 +49,9 @@ export async function migrateToLatest(store: Store): Promise<{ applied: string[]
     const cause = result.error instanceof Error ? result.error.message : String(result.error);
     throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${cause}`);
   }
-  return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+  return {
+    applied: (result.results ?? [])
+      .filter((r) => r.status === 'Success')
+      .map((r) => r.migrationName),
+  };
 }

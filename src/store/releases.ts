@@ -35,13 +35,22 @@ export async function hydrate(db: Db, rows: ReleaseTable[]): Promise<Release[]> 
   const services = await db
     .selectFrom('release_services')
     .innerJoin('services', 'services.id', 'release_services.service_id')
-    .select(['release_services.release_id', 'services.name', 'release_services.version', 'release_services.artifact'])
+    .select([
+      'release_services.release_id',
+      'services.name',
+      'release_services.version',
+      'release_services.artifact',
+    ])
     .where('release_services.release_id', 'in', ids)
     .orderBy('services.name')
     .execute();
   const peopleIds = [...new Set(rows.map((r) => r.requester_id))];
   const teamIds = [...new Set(rows.flatMap((r) => (r.team_id ? [r.team_id] : [])))];
-  const people = await db.selectFrom('users').select(['id', 'name']).where('id', 'in', peopleIds).execute();
+  const people = await db
+    .selectFrom('users')
+    .select(['id', 'name'])
+    .where('id', 'in', peopleIds)
+    .execute();
   const teams = teamIds.length
     ? await db.selectFrom('teams').select(['id', 'name']).where('id', 'in', teamIds).execute()
     : [];
@@ -62,7 +71,8 @@ export async function hydrate(db: Db, rows: ReleaseTable[]): Promise<Release[]> 
     scope: JSON.parse(r.scope) as Scope,
     justification: r.justification,
     rollbackPlan: r.rollback_plan,
-    plannedWindow: r.window_start && r.window_end ? { start: r.window_start, end: r.window_end } : null,
+    plannedWindow:
+      r.window_start && r.window_end ? { start: r.window_start, end: r.window_end } : null,
     team: r.team_id ? (teamName.get(r.team_id) ?? null) : null,
     requester: personName.get(r.requester_id) ?? r.requester_id,
     revision: r.revision,

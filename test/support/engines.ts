@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export const POSTGRES_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const POSTGRES_ADMIN_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface Scratch {
   url: string;
@@ -25,7 +26,10 @@ export interface TestEngine {
 }
 
 async function postgresReachable(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({
+    connectionString: POSTGRES_ADMIN_URL,
+    connectionTimeoutMillis: 3000,
+  });
   try {
     await client.connect();
     await client.query('select 1');
@@ -48,7 +52,10 @@ export const sqliteEngine: TestEngine = {
   skip: false,
   async scratch() {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
-    return { url: `sqlite:${join(dir, 'gatehouse.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${join(dir, 'gatehouse.db')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   },
 };
 
@@ -59,7 +66,9 @@ export function postgresEngine(): Promise<TestEngine> {
     const unreachable = await postgresReachable();
     if (unreachable) {
       if (process.env.CI === 'true') {
-        throw new Error(`CI=true but PostgreSQL at ${POSTGRES_ADMIN_URL} is unreachable: ${unreachable}`);
+        throw new Error(
+          `CI=true but PostgreSQL at ${POSTGRES_ADMIN_URL} is unreachable: ${unreachable}`,
+        );
       }
       const reason = `PostgreSQL at ${POSTGRES_ADMIN_URL} unreachable (${unreachable}): PostgreSQL suites SKIPPED`;
       console.warn(`\n${'!'.repeat(78)}\n!! ${reason}\n${'!'.repeat(78)}\n`);

@@ -33,19 +33,45 @@ export async function createToken(ctx: Ctx, input: CreateTokenInput): Promise<Is
   const forSomeoneElse = input.user !== undefined && input.user !== ctx.actor.name;
   authorize(ctx.actor, forSomeoneElse ? 'token:manage' : 'token:create-own');
   const userName = input.user ?? ctx.actor.name;
-  const user = await ctx.tx.selectFrom('users').select(['id', 'name', 'disabled_at']).where('name', '=', userName).executeTakeFirst();
+  const user = await ctx.tx
+    .selectFrom('users')
+    .select(['id', 'name', 'disabled_at'])
+    .where('name', '=', userName)
+    .executeTakeFirst();
   if (!user || user.id === 'system') throw notFound('user', userName);
-  if (user.disabled_at) throw new GatehouseError('conflict', 'user-disabled', `${userName} is disabled and cannot hold tokens`);
+  if (user.disabled_at)
+    throw new GatehouseError(
+      'conflict',
+      'user-disabled',
+      `${userName} is disabled and cannot hold tokens`,
+    );
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const id = randomUUID();
   const now = ctx.now.toISOString();
-  const expiresAt = input.expiresInDays ? new Date(ctx.now.getTime() + input.expiresInDays * 86_400_000).toISOString() : null;
+  const expiresAt = input.expiresInDays
+    ? new Date(ctx.now.getTime() + input.expiresInDays * 86_400_000).toISOString()
+    : null;
   await ctx.tx
     .insertInto('api_tokens')
-    .values({ id, user_id: user.id, name: input.name, token_hash: hashToken(token), prefix: token.slice(0, 10), created_at: now, expires_at: expiresAt, last_used_at: null, revoked_at: null })
+    .values({
+      id,
+      user_id: user.id,
+      name: input.name,
+      token_hash: hashToken(token),
+      prefix: token.slice(0, 10),
+      created_at: now,
+      expires_at: expiresAt,
+      last_used_at: null,
+      revoked_at: null,
+    })
     .execute();
   // The audit entry names the token, never its secret or hash.
-  await recordAudit(ctx, { action: 'token.created', subjectType: 'token', subjectId: id, after: { name: input.name, user: userName, prefix: token.slice(0, 10), expiresAt } });
+  await recordAudit(ctx, {
+    action: 'token.created',
+    subjectType: 'token',
+    subjectId: id,
+    after: { name: input.name, user: userName, prefix: token.slice(0, 10), expiresAt },
+  });
   return { id, name: input.name, user: userName, token, expiresAt, createdAt: now };
 }
 
@@ -54,23 +80,44 @@ export type Authentication =
   | { ok: false; reason: string };
 
 /** Resolves a bearer token to the person it acts for, or says why it does not. */
-export async function authenticate(db: Kysely<Database>, token: string, now: Date): Promise<Authentication> {
+export async function authenticate(
+  db: Kysely<Database>,
+  token: string,
+  now: Date,
+): Promise<Authentication> {
   const row = await db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['api_tokens.id', 'api_tokens.expires_at', 'api_tokens.revoked_at', 'api_tokens.last_used_at', 'users.id as user_id', 'users.name', 'users.disabled_at'])
+    .select([
+      'api_tokens.id',
+      'api_tokens.expires_at',
+      'api_tokens.revoked_at',
+      'api_tokens.last_used_at',
+      'users.id as user_id',
+      'users.name',
+      'users.disabled_at',
+    ])
     .where('api_tokens.token_hash', '=', hashToken(token))
     .executeTakeFirst();
   if (!row) return { ok: false, reason: 'the token is not known' };
   if (row.revoked_at) return { ok: false, reason: `the token was revoked at ${row.revoked_at}` };
-  if (row.expires_at && Date.parse(row.expires_at) <= now.getTime()) return { ok: false, reason: `the token expired at ${row.expires_at}` };
+  if (row.expires_at && Date.parse(row.expires_at) <= now.getTime())
+    return { ok: false, reason: `the token expired at ${row.expires_at}` };
   if (row.disabled_at) return { ok: false, reason: `user ${row.name} is disabled` };
-  const roles = await db.selectFrom('user_roles').select('role').where('user_id', '=', row.user_id).execute();
+  const roles = await db
+    .selectFrom('user_roles')
+    .select('role')
+    .where('user_id', '=', row.user_id)
+    .execute();
   return {
     ok: true,
     tokenId: row.id,
     lastUsedAt: row.last_used_at,
-    actor: { userId: row.user_id, name: row.name, roles: roles.map((r) => r.role).filter(isRole) as Role[] },
+    actor: {
+      userId: row.user_id,
+      name: row.name,
+      roles: roles.map((r) => r.role).filter(isRole) as Role[],
+    },
   };
 }
 
@@ -78,7 +125,16 @@ export async function authenticate(db: Kysely<Database>, token: string, now: Dat
  * Usage metadata for access reviews; not a change of anyone's rights, so not audited,
  * and written at most once a minute per token to keep reads read-only.
  */
-export async function touchToken(db: Kysely<Database>, tokenId: string, lastUsedAt: string | null, now: Date): Promise<void> {
+export async function touchToken(
+  db: Kysely<Database>,
+  tokenId: string,
+  lastUsedAt: string | null,
+  now: Date,
+): Promise<void> {
   if (lastUsedAt && now.getTime() - Date.parse(lastUsedAt) < 60_000) return;
-  await db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', tokenId).execute();
+  await db
+    .updateTable('api_tokens')
+    .set({ last_used_at: now.toISOString() })
+    .where('id', '=', tokenId)
+    .execute();
 }

@@ -23,7 +23,11 @@ export async function createUser(ctx: Ctx, input: CreateUserInput): Promise<User
   const { tx } = ctx;
   let teamId: string | null = null;
   if (input.team) {
-    const team = await tx.selectFrom('teams').select('id').where('name', '=', input.team).executeTakeFirst();
+    const team = await tx
+      .selectFrom('teams')
+      .select('id')
+      .where('name', '=', input.team)
+      .executeTakeFirst();
     if (!team) throw invalid('/team', `team '${input.team}' does not exist`);
     teamId = team.id;
   }
@@ -32,20 +36,43 @@ export async function createUser(ctx: Ctx, input: CreateUserInput): Promise<User
   try {
     await tx
       .insertInto('users')
-      .values({ id, name: input.name, display_name: input.displayName ?? input.name, email: input.email ?? null, team_id: teamId, created_at: now, disabled_at: null })
+      .values({
+        id,
+        name: input.name,
+        display_name: input.displayName ?? input.name,
+        email: input.email ?? null,
+        team_id: teamId,
+        created_at: now,
+        disabled_at: null,
+      })
       .execute();
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict('duplicate-name', `a user named '${input.name}' already exists`, { field: '/name' });
+    if (isUniqueViolation(error))
+      throw conflict('duplicate-name', `a user named '${input.name}' already exists`, {
+        field: '/name',
+      });
     throw error;
   }
   if (input.roles.length > 0) {
     await tx
       .insertInto('user_roles')
-      .values(input.roles.map((role) => ({ user_id: id, role, granted_at: now, granted_by: ctx.actor.name })))
+      .values(
+        input.roles.map((role) => ({
+          user_id: id,
+          role,
+          granted_at: now,
+          granted_by: ctx.actor.name,
+        })),
+      )
       .execute();
   }
   const user = (await findUser(ctx, input.name))!;
-  await recordAudit(ctx, { action: 'user.created', subjectType: 'user', subjectId: user.name, after: user });
+  await recordAudit(ctx, {
+    action: 'user.created',
+    subjectType: 'user',
+    subjectId: user.name,
+    after: user,
+  });
   return user;
 }
 
@@ -58,7 +85,12 @@ export async function findUser(ctx: Ctx, name: string): Promise<User | undefined
     .where('users.name', '=', name)
     .executeTakeFirst();
   if (!row) return undefined;
-  const roles = await ctx.tx.selectFrom('user_roles').select('role').where('user_id', '=', row.id).orderBy('role').execute();
+  const roles = await ctx.tx
+    .selectFrom('user_roles')
+    .select('role')
+    .where('user_id', '=', row.id)
+    .orderBy('role')
+    .execute();
   return {
     id: row.id,
     name: row.name,
@@ -80,7 +112,12 @@ export async function getUser(ctx: Ctx, name: string): Promise<User> {
 
 export async function listUsers(ctx: Ctx): Promise<User[]> {
   authorize(ctx.actor, 'user:read');
-  const rows = await ctx.tx.selectFrom('users').select('name').where('id', '!=', 'system').orderBy('name').execute();
+  const rows = await ctx.tx
+    .selectFrom('users')
+    .select('name')
+    .where('id', '!=', 'system')
+    .orderBy('name')
+    .execute();
   const users: User[] = [];
   for (const row of rows) users.push((await findUser(ctx, row.name))!);
   return users;

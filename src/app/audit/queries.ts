@@ -24,7 +24,10 @@ export async function listAudit(
   if (filter.subjectType) query = query.where('subject_type', '=', filter.subjectType);
   if (filter.subjectId) query = query.where('subject_id', '=', filter.subjectId);
   if (filter.cursor) query = query.where('seq', '<', Number(decodeCursor(filter.cursor, 1)[0]));
-  const rows = await query.orderBy('seq', 'desc').limit(filter.limit + 1).execute();
+  const rows = await query
+    .orderBy('seq', 'desc')
+    .limit(filter.limit + 1)
+    .execute();
   const items = rows.slice(0, filter.limit).map((r) => ({
     seq: Number(r.seq),
     at: r.at,
@@ -38,5 +41,8 @@ export async function listAudit(
     prevHash: r.prev_hash,
   }));
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > filter.limit && last ? encodeCursor([String(last.seq)]) : null };
+  return {
+    items,
+    nextCursor: rows.length > filter.limit && last ? encodeCursor([String(last.seq)]) : null,
+  };
 }

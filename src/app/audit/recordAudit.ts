@@ -14,7 +14,10 @@ export interface AuditRecord {
  * Appends one entry to the hash chain inside the caller's transaction, so the entry
  * exists exactly when the change it describes does.
  */
-export async function recordAudit(ctx: Ctx, record: AuditRecord): Promise<{ seq: number; hash: string }> {
+export async function recordAudit(
+  ctx: Ctx,
+  record: AuditRecord,
+): Promise<{ seq: number; hash: string }> {
   await lockAuditChain(ctx.tx, ctx.engine);
   const last = await ctx.tx
     .selectFrom('audit_log')
@@ -29,7 +32,8 @@ export async function recordAudit(ctx: Ctx, record: AuditRecord): Promise<{ seq:
     action: record.action,
     subjectType: record.subjectType,
     subjectId: record.subjectId,
-    before: record.before === undefined || record.before === null ? null : canonicalJson(record.before),
+    before:
+      record.before === undefined || record.before === null ? null : canonicalJson(record.before),
     after: record.after === undefined || record.after === null ? null : canonicalJson(record.after),
   };
   const prevHash = last?.hash ?? GENESIS_HASH;

@@ -1,4 +1,9 @@
-import { describeBreak, verifyChainSegment, type AuditEntry, type ChainBreak } from '../../domain/audit-chain.js';
+import {
+  describeBreak,
+  verifyChainSegment,
+  type AuditEntry,
+  type ChainBreak,
+} from '../../domain/audit-chain.js';
 import type { Store } from '../../store/database.js';
 
 export interface ChainReport {
@@ -17,7 +22,13 @@ export async function verifyAuditChain(store: Store): Promise<ChainReport> {
   let previous = { seq: 0, hash: '0'.repeat(64) };
   let entries = 0;
   for (;;) {
-    const rows = await store.db.selectFrom('audit_log').selectAll().where('seq', '>', previous.seq).orderBy('seq').limit(BATCH).execute();
+    const rows = await store.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('seq', '>', previous.seq)
+      .orderBy('seq')
+      .limit(BATCH)
+      .execute();
     if (rows.length === 0) break;
     const batch: AuditEntry[] = rows.map((r) => ({
       seq: Number(r.seq),
@@ -34,9 +45,21 @@ export async function verifyAuditChain(store: Store): Promise<ChainReport> {
     const result = verifyChainSegment(batch, previous);
     entries += result.count;
     if (result.break) {
-      return { intact: false, entries, headHash: result.last.hash, headSeq: result.last.seq, firstBreak: { ...result.break, description: describeBreak(result.break) } };
+      return {
+        intact: false,
+        entries,
+        headHash: result.last.hash,
+        headSeq: result.last.seq,
+        firstBreak: { ...result.break, description: describeBreak(result.break) },
+      };
     }
     previous = result.last;
   }
-  return { intact: true, entries, headHash: previous.hash, headSeq: previous.seq, firstBreak: null };
+  return {
+    intact: true,
+    entries,
+    headHash: previous.hash,
+    headSeq: previous.seq,
+    firstBreak: null,
+  };
 }

@@ -5,7 +5,12 @@
  * The document is checked as a whole before anything is written.
  */
 import { randomUUID } from 'node:crypto';
-import type { CatalogDocument, EnvironmentInput, ServiceInput, TeamInput } from '../../domain/catalog.js';
+import type {
+  CatalogDocument,
+  EnvironmentInput,
+  ServiceInput,
+  TeamInput,
+} from '../../domain/catalog.js';
 import { findCycle } from '../../domain/dependency-graph.js';
 import { GatehouseError, type FieldProblem } from '../../domain/errors.js';
 import { isValidTimeZone } from '../../domain/time-zone.js';
@@ -48,7 +53,10 @@ interface EnvironmentState {
   capacity: number | null;
 }
 
-const teamState = (t: TeamInput): TeamState => ({ displayName: t.displayName ?? t.name, timeZone: t.timeZone ?? null });
+const teamState = (t: TeamInput): TeamState => ({
+  displayName: t.displayName ?? t.name,
+  timeZone: t.timeZone ?? null,
+});
 const serviceState = (s: ServiceInput): ServiceState => ({
   team: s.team,
   tier: s.tier,
@@ -98,35 +106,56 @@ export async function applyCatalog(
     ['services', services.map((s) => s.name)],
     ['environments', environments.map((e) => e.name)],
   ] as const) {
-    for (const name of duplicates(names)) problems.push({ field: `/${kind}`, reason: `'${name}' appears more than once` });
+    for (const name of duplicates(names))
+      problems.push({ field: `/${kind}`, reason: `'${name}' appears more than once` });
   }
   teams.forEach((t, i) => {
     if (t.timeZone && !isValidTimeZone(t.timeZone))
-      problems.push({ field: `/teams/${i}/timeZone`, reason: `'${t.timeZone}' is not an IANA time zone` });
+      problems.push({
+        field: `/teams/${i}/timeZone`,
+        reason: `'${t.timeZone}' is not an IANA time zone`,
+      });
   });
   const teamNames = new Set([...existingTeams.keys(), ...teams.map((t) => t.name)]);
   const serviceNames = new Set([...existingServices.keys(), ...services.map((s) => s.name)]);
   services.forEach((s, i) => {
-    if (!teamNames.has(s.team)) problems.push({ field: `/services/${i}/team`, reason: `team '${s.team}' does not exist` });
+    if (!teamNames.has(s.team))
+      problems.push({ field: `/services/${i}/team`, reason: `team '${s.team}' does not exist` });
     (s.dependsOn ?? []).forEach((d, j) => {
-      if (d === s.name) problems.push({ field: `/services/${i}/dependsOn/${j}`, reason: `'${s.name}' cannot depend on itself` });
+      if (d === s.name)
+        problems.push({
+          field: `/services/${i}/dependsOn/${j}`,
+          reason: `'${s.name}' cannot depend on itself`,
+        });
       else if (!serviceNames.has(d))
-        problems.push({ field: `/services/${i}/dependsOn/${j}`, reason: `service '${d}' does not exist` });
+        problems.push({
+          field: `/services/${i}/dependsOn/${j}`,
+          reason: `service '${d}' does not exist`,
+        });
     });
   });
   const finalPositions = new Map<number, string>();
   for (const e of existingEnvironments.values()) finalPositions.set(e.position, e.name);
   for (const [name, env] of existingEnvironments) {
-    if (environments.some((e) => e.name === name && e.position !== env.position)) finalPositions.delete(env.position);
+    if (environments.some((e) => e.name === name && e.position !== env.position))
+      finalPositions.delete(env.position);
   }
   environments.forEach((e, i) => {
     const holder = finalPositions.get(e.position);
     if (holder && holder !== e.name)
-      problems.push({ field: `/environments/${i}/position`, reason: `position ${e.position} is already held by '${holder}'` });
+      problems.push({
+        field: `/environments/${i}/position`,
+        reason: `position ${e.position} is already held by '${holder}'`,
+      });
     finalPositions.set(e.position, e.name);
   });
   if (problems.length > 0) {
-    throw new GatehouseError('invalid', 'invalid-catalog', `the catalog has ${problems.length} problem(s): ${problems[0]!.field}: ${problems[0]!.reason}`, { problems });
+    throw new GatehouseError(
+      'invalid',
+      'invalid-catalog',
+      `the catalog has ${problems.length} problem(s): ${problems[0]!.field}: ${problems[0]!.reason}`,
+      { problems },
+    );
   }
 
   // The graph after this document is applied must stay acyclic.
@@ -135,10 +164,15 @@ export async function applyCatalog(
   for (const s of services) graph.set(s.name, s.dependsOn ?? []);
   const cycle = findCycle(graph);
   if (cycle) {
-    throw new GatehouseError('invalid', 'dependency-cycle', `service dependencies would form a cycle: ${cycle.join(' → ')}`, {
-      field: '/services',
-      extra: { cycle },
-    });
+    throw new GatehouseError(
+      'invalid',
+      'dependency-cycle',
+      `service dependencies would form a cycle: ${cycle.join(' → ')}`,
+      {
+        field: '/services',
+        extra: { cycle },
+      },
+    );
   }
 
   const changes: CatalogChange[] = [];
@@ -155,16 +189,46 @@ export async function applyCatalog(
       teamIds.set(t.name, id);
       changes.push({ kind: 'team', name: t.name, change: 'created' });
       if (dryRun) continue;
-      await tx.insertInto('teams').values({ id, name: t.name, display_name: after.displayName, time_zone: after.timeZone, created_at: now, updated_at: now }).execute();
-      await recordAudit(ctx, { action: 'team.created', subjectType: 'team', subjectId: t.name, after });
+      await tx
+        .insertInto('teams')
+        .values({
+          id,
+          name: t.name,
+          display_name: after.displayName,
+          time_zone: after.timeZone,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await recordAudit(ctx, {
+        action: 'team.created',
+        subjectType: 'team',
+        subjectId: t.name,
+        after,
+      });
       continue;
     }
     const before: TeamState = { displayName: current.displayName, timeZone: current.timeZone };
     const fields = changedFields(before, after);
-    changes.push({ kind: 'team', name: t.name, change: fields.length ? 'updated' : 'unchanged', ...(fields.length ? { fields } : {}) });
+    changes.push({
+      kind: 'team',
+      name: t.name,
+      change: fields.length ? 'updated' : 'unchanged',
+      ...(fields.length ? { fields } : {}),
+    });
     if (dryRun || fields.length === 0) continue;
-    await tx.updateTable('teams').set({ display_name: after.displayName, time_zone: after.timeZone, updated_at: now }).where('id', '=', current.id).execute();
-    await recordAudit(ctx, { action: 'team.updated', subjectType: 'team', subjectId: t.name, before, after });
+    await tx
+      .updateTable('teams')
+      .set({ display_name: after.displayName, time_zone: after.timeZone, updated_at: now })
+      .where('id', '=', current.id)
+      .execute();
+    await recordAudit(ctx, {
+      action: 'team.updated',
+      subjectType: 'team',
+      subjectId: t.name,
+      before,
+      after,
+    });
   }
 
   for (const e of environments) {
@@ -181,8 +245,16 @@ export async function applyCatalog(
     if (!current) {
       changes.push({ kind: 'environment', name: e.name, change: 'created' });
       if (dryRun) continue;
-      await tx.insertInto('environments').values({ id: randomUUID(), name: e.name, created_at: now, ...values }).execute();
-      await recordAudit(ctx, { action: 'environment.created', subjectType: 'environment', subjectId: e.name, after });
+      await tx
+        .insertInto('environments')
+        .values({ id: randomUUID(), name: e.name, created_at: now, ...values })
+        .execute();
+      await recordAudit(ctx, {
+        action: 'environment.created',
+        subjectType: 'environment',
+        subjectId: e.name,
+        after,
+      });
       continue;
     }
     const before: EnvironmentState = {
@@ -193,10 +265,21 @@ export async function applyCatalog(
       capacity: current.capacity,
     };
     const fields = changedFields(before, after);
-    changes.push({ kind: 'environment', name: e.name, change: fields.length ? 'updated' : 'unchanged', ...(fields.length ? { fields } : {}) });
+    changes.push({
+      kind: 'environment',
+      name: e.name,
+      change: fields.length ? 'updated' : 'unchanged',
+      ...(fields.length ? { fields } : {}),
+    });
     if (dryRun || fields.length === 0) continue;
     await tx.updateTable('environments').set(values).where('id', '=', current.id).execute();
-    await recordAudit(ctx, { action: 'environment.updated', subjectType: 'environment', subjectId: e.name, before, after });
+    await recordAudit(ctx, {
+      action: 'environment.updated',
+      subjectType: 'environment',
+      subjectId: e.name,
+      before,
+      after,
+    });
   }
 
   // Services first without edges, then edges, so a document may name services in any order.
@@ -218,8 +301,16 @@ export async function applyCatalog(
       serviceIds.set(s.name, id);
       changes.push({ kind: 'service', name: s.name, change: 'created' });
       if (dryRun) continue;
-      await tx.insertInto('services').values({ id, name: s.name, created_at: now, ...values }).execute();
-      await recordAudit(ctx, { action: 'service.created', subjectType: 'service', subjectId: s.name, after });
+      await tx
+        .insertInto('services')
+        .values({ id, name: s.name, created_at: now, ...values })
+        .execute();
+      await recordAudit(ctx, {
+        action: 'service.created',
+        subjectType: 'service',
+        subjectId: s.name,
+        after,
+      });
       edgesToWrite.push(s);
       continue;
     }
@@ -233,10 +324,21 @@ export async function applyCatalog(
       dependsOn: [...current.dependsOn].sort(),
     };
     const fields = changedFields(before, after);
-    changes.push({ kind: 'service', name: s.name, change: fields.length ? 'updated' : 'unchanged', ...(fields.length ? { fields } : {}) });
+    changes.push({
+      kind: 'service',
+      name: s.name,
+      change: fields.length ? 'updated' : 'unchanged',
+      ...(fields.length ? { fields } : {}),
+    });
     if (dryRun || fields.length === 0) continue;
     await tx.updateTable('services').set(values).where('id', '=', current.id).execute();
-    await recordAudit(ctx, { action: 'service.updated', subjectType: 'service', subjectId: s.name, before, after });
+    await recordAudit(ctx, {
+      action: 'service.updated',
+      subjectType: 'service',
+      subjectId: s.name,
+      before,
+      after,
+    });
     if (fields.includes('dependsOn')) edgesToWrite.push(s);
   }
   for (const s of edgesToWrite) {

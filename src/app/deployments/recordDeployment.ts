@@ -8,31 +8,74 @@ import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
 import { throwIfProblems, toUtc } from '../releases/releaseContent.js';
 
-export async function recordDeployment(ctx: Ctx, releaseIdOrKey: string, input: RecordDeploymentInput): Promise<Deployment> {
+export async function recordDeployment(
+  ctx: Ctx,
+  releaseIdOrKey: string,
+  input: RecordDeploymentInput,
+): Promise<Deployment> {
   authorize(ctx.actor, 'deployment:record');
   const { tx } = ctx;
   const release = await loadRelease(tx, releaseIdOrKey);
   if (!release) throw notFound('release', releaseIdOrKey);
   const problems: FieldProblem[] = [];
-  const service = await tx.selectFrom('services').select(['id', 'name']).where('name', '=', input.service).executeTakeFirst();
+  const service = await tx
+    .selectFrom('services')
+    .select(['id', 'name'])
+    .where('name', '=', input.service)
+    .executeTakeFirst();
   if (!release.services.some((s) => s.service === input.service)) {
-    problems.push({ field: '/service', reason: `${release.key} does not carry service '${input.service}'` });
+    problems.push({
+      field: '/service',
+      reason: `${release.key} does not carry service '${input.service}'`,
+    });
   }
-  const environment = await tx.selectFrom('environments').select(['id', 'regions']).where('name', '=', input.environment).executeTakeFirst();
-  if (!environment) problems.push({ field: '/environment', reason: `environment '${input.environment}' does not exist` });
+  const environment = await tx
+    .selectFrom('environments')
+    .select(['id', 'regions'])
+    .where('name', '=', input.environment)
+    .executeTakeFirst();
+  if (!environment)
+    problems.push({
+      field: '/environment',
+      reason: `environment '${input.environment}' does not exist`,
+    });
   else if (input.region && !(JSON.parse(environment.regions) as string[]).includes(input.region)) {
-    problems.push({ field: '/region', reason: `environment '${input.environment}' has no region '${input.region}'` });
+    problems.push({
+      field: '/region',
+      reason: `environment '${input.environment}' has no region '${input.region}'`,
+    });
   }
   const startedAt = input.startedAt ? toUtc(input.startedAt) : ctx.now.toISOString();
-  const finishedAt = input.finishedAt ? toUtc(input.finishedAt) : input.status === 'started' ? null : ctx.now.toISOString();
-  if (finishedAt && finishedAt < startedAt) problems.push({ field: '/finishedAt', reason: `a deployment cannot finish before it starts (${startedAt})` });
+  const finishedAt = input.finishedAt
+    ? toUtc(input.finishedAt)
+    : input.status === 'started'
+      ? null
+      : ctx.now.toISOString();
+  if (finishedAt && finishedAt < startedAt)
+    problems.push({
+      field: '/finishedAt',
+      reason: `a deployment cannot finish before it starts (${startedAt})`,
+    });
   throwIfProblems(problems, 'invalid-deployment');
 
   const id = randomUUID();
   const now = ctx.now.toISOString();
   await tx
     .insertInto('deployments')
-    .values({ id, release_id: release.id, service_id: service!.id, environment_id: environment!.id, region: input.region ?? null, status: input.status, started_at: startedAt, finished_at: finishedAt, actor_id: ctx.actor.userId, notes: input.notes ?? '', created_at: now, updated_at: now })
+    .values({
+      id,
+      release_id: release.id,
+      service_id: service!.id,
+      environment_id: environment!.id,
+      region: input.region ?? null,
+      status: input.status,
+      started_at: startedAt,
+      finished_at: finishedAt,
+      actor_id: ctx.actor.userId,
+      notes: input.notes ?? '',
+      created_at: now,
+      updated_at: now,
+    })
     .execute();
   const deployment: Deployment = {
     id,
@@ -46,7 +89,12 @@ export async function recordDeployment(ctx: Ctx, releaseIdOrKey: string, input: 
     actor: ctx.actor.name,
     notes: input.notes ?? '',
   };
-  await recordAudit(ctx, { action: 'deployment.recorded', subjectType: 'deployment', subjectId: id, after: deployment });
+  await recordAudit(ctx, {
+    action: 'deployment.recorded',
+    subjectType: 'deployment',
+    subjectId: id,
+    after: deployment,
+  });
   return deployment;
 }
 
@@ -59,7 +107,17 @@ export async function listDeployments(ctx: Ctx, releaseIdOrKey: string): Promise
     .innerJoin('services', 'services.id', 'deployments.service_id')
     .innerJoin('environments', 'environments.id', 'deployments.environment_id')
     .innerJoin('users', 'users.id', 'deployments.actor_id')
-    .select(['deployments.id', 'services.name as service', 'environments.name as environment', 'deployments.region', 'deployments.status', 'deployments.started_at', 'deployments.finished_at', 'users.name as actor', 'deployments.notes'])
+    .select([
+      'deployments.id',
+      'services.name as service',
+      'environments.name as environment',
+      'deployments.region',
+      'deployments.status',
+      'deployments.started_at',
+      'deployments.finished_at',
+      'users.name as actor',
+      'deployments.notes',
+    ])
     .where('deployments.release_id', '=', release.id)
     .orderBy('deployments.started_at')
     .execute();

@@ -1,11 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { FieldProblem } from '../../domain/errors.js';
-import { defaultChangeType, EMPTY_SCOPE, type CreateReleaseInput, type Release } from '../../domain/release.js';
+import {
+  defaultChangeType,
+  EMPTY_SCOPE,
+  type CreateReleaseInput,
+  type Release,
+} from '../../domain/release.js';
 import { loadRelease, nextCounter } from '../../store/releases.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
-import { checkWindow, resolveServices, resolveTeam, throwIfProblems, toUtc } from './releaseContent.js';
+import {
+  checkWindow,
+  resolveServices,
+  resolveTeam,
+  throwIfProblems,
+  toUtc,
+} from './releaseContent.js';
 
 export async function createRelease(ctx: Ctx, input: CreateReleaseInput): Promise<Release> {
   authorize(ctx.actor, 'release:create');
@@ -57,6 +68,11 @@ export async function createRelease(ctx: Ctx, input: CreateReleaseInput): Promis
       .execute();
   }
   const release = (await loadRelease(tx, id))!;
-  await recordAudit(ctx, { action: 'release.created', subjectType: 'release', subjectId: release.key, after: release });
+  await recordAudit(ctx, {
+    action: 'release.created',
+    subjectType: 'release',
+    subjectId: release.key,
+    after: release,
+  });
   return release;
 }

@@ -27,10 +27,13 @@ export async function listReleases(ctx: Ctx, filter: ReleaseFilter): Promise<Pag
   authorize(ctx.actor, 'release:read');
   let query = ctx.tx.selectFrom('releases').selectAll('releases');
   if (filter.state?.length) query = query.where('releases.state', 'in', filter.state);
-  if (filter.classification) query = query.where('releases.classification', '=', filter.classification);
+  if (filter.classification)
+    query = query.where('releases.classification', '=', filter.classification);
   if (filter.team) {
     const team = filter.team;
-    query = query.where('releases.team_id', 'in', (eb) => eb.selectFrom('teams').select('id').where('name', '=', team));
+    query = query.where('releases.team_id', 'in', (eb) =>
+      eb.selectFrom('teams').select('id').where('name', '=', team),
+    );
   }
   if (filter.service) {
     const service = filter.service;
@@ -45,10 +48,17 @@ export async function listReleases(ctx: Ctx, filter: ReleaseFilter): Promise<Pag
   if (filter.cursor) {
     const [createdAt, id] = decodeCursor(filter.cursor, 2);
     query = query.where((eb) =>
-      eb.or([eb('releases.created_at', '<', createdAt!), eb.and([eb('releases.created_at', '=', createdAt!), eb('releases.id', '<', id!)])]),
+      eb.or([
+        eb('releases.created_at', '<', createdAt!),
+        eb.and([eb('releases.created_at', '=', createdAt!), eb('releases.id', '<', id!)]),
+      ]),
     );
   }
-  const rows = await query.orderBy('releases.created_at', 'desc').orderBy('releases.id', 'desc').limit(filter.limit + 1).execute();
+  const rows = await query
+    .orderBy('releases.created_at', 'desc')
+    .orderBy('releases.id', 'desc')
+    .limit(filter.limit + 1)
+    .execute();
   const more = rows.length > filter.limit;
   const pageRows = rows.slice(0, filter.limit);
   const last = pageRows.at(-1);
@@ -75,5 +85,11 @@ export async function releaseTransitions(ctx: Ctx, idOrKey: string): Promise<Tra
     .where('release_id', '=', release.id)
     .orderBy('at')
     .execute();
-  return rows.map((r) => ({ from: r.from_state, to: r.to_state, actor: r.actor, reason: r.reason, at: r.at }));
+  return rows.map((r) => ({
+    from: r.from_state,
+    to: r.to_state,
+    actor: r.actor,
+    reason: r.reason,
+    at: r.at,
+  }));
 }

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { conflict, GatehouseError, notFound } from '../../domain/errors.js';
-import { evaluateTransition, STATE_LABELS, type DeploymentStatus, type TransitionEvaluation } from '../../domain/lifecycle.js';
+import {
+  evaluateTransition,
+  STATE_LABELS,
+  type DeploymentStatus,
+  type TransitionEvaluation,
+} from '../../domain/lifecycle.js';
 import type { Release, ReleaseState } from '../../domain/release.js';
 import type { Tx } from '../../store/database.js';
 import { loadRelease } from '../../store/releases.js';
@@ -42,14 +47,28 @@ async function gatherFacts(tx: Tx, release: Release) {
 }
 
 /** Evaluates a transition without making it: what would pass and what would not. */
-export async function previewTransition(ctx: Ctx, idOrKey: string, to: ReleaseState, reason?: string): Promise<TransitionEvaluation> {
+export async function previewTransition(
+  ctx: Ctx,
+  idOrKey: string,
+  to: ReleaseState,
+  reason?: string,
+): Promise<TransitionEvaluation> {
   authorize(ctx.actor, 'release:read');
   const release = await loadRelease(ctx.tx, idOrKey);
   if (!release) throw notFound('release', idOrKey);
-  return evaluateTransition(to, { release, now: ctx.now, reason, ...(await gatherFacts(ctx.tx, release)) });
+  return evaluateTransition(to, {
+    release,
+    now: ctx.now,
+    reason,
+    ...(await gatherFacts(ctx.tx, release)),
+  });
 }
 
-export async function transitionRelease(ctx: Ctx, idOrKey: string, request: TransitionRequest): Promise<TransitionResult> {
+export async function transitionRelease(
+  ctx: Ctx,
+  idOrKey: string,
+  request: TransitionRequest,
+): Promise<TransitionResult> {
   authorize(ctx.actor, 'release:transition');
   const { tx } = ctx;
   const before = await loadRelease(tx, idOrKey);
@@ -69,7 +88,10 @@ export async function transitionRelease(ctx: Ctx, idOrKey: string, request: Tran
       'conflict',
       'transition-refused',
       `${before.key} cannot move from ${STATE_LABELS[before.state]} to ${STATE_LABELS[request.to]}: ${failed.map((c) => c.reason).join('; ')}`,
-      { failedChecks: failed.map((c) => ({ check: c.check, reason: c.reason })), extra: { from: before.state, to: request.to, checks: evaluation.checks } },
+      {
+        failedChecks: failed.map((c) => ({ check: c.check, reason: c.reason })),
+        extra: { from: before.state, to: request.to, checks: evaluation.checks },
+      },
     );
   }
   const now = ctx.now.toISOString();
@@ -77,17 +99,33 @@ export async function transitionRelease(ctx: Ctx, idOrKey: string, request: Tran
   // replica makes this touch no row, and this caller is told so.
   const moved = await tx
     .updateTable('releases')
-    .set({ state: request.to, revision: before.revision + 1, updated_at: now, state_changed_at: now })
+    .set({
+      state: request.to,
+      revision: before.revision + 1,
+      updated_at: now,
+      state_changed_at: now,
+    })
     .where('id', '=', before.id)
     .where('state', '=', before.state)
     .where('revision', '=', before.revision)
     .executeTakeFirst();
   if (Number(moved.numUpdatedRows) !== 1) {
-    throw conflict('concurrent-change', `${before.key} changed while this transition was being judged; read it again and retry`);
+    throw conflict(
+      'concurrent-change',
+      `${before.key} changed while this transition was being judged; read it again and retry`,
+    );
   }
   await tx
     .insertInto('release_transitions')
-    .values({ id: randomUUID(), release_id: before.id, from_state: before.state, to_state: request.to, actor_id: ctx.actor.userId, reason: request.reason ?? null, at: now })
+    .values({
+      id: randomUUID(),
+      release_id: before.id,
+      from_state: before.state,
+      to_state: request.to,
+      actor_id: ctx.actor.userId,
+      reason: request.reason ?? null,
+      at: now,
+    })
     .execute();
   const release = (await loadRelease(tx, before.id))!;
   await recordAudit(ctx, {
@@ -95,7 +133,12 @@ export async function transitionRelease(ctx: Ctx, idOrKey: string, request: Tran
     subjectType: 'release',
     subjectId: release.key,
     before: { state: before.state, revision: before.revision },
-    after: { state: release.state, revision: release.revision, reason: request.reason ?? null, checks: evaluation.checks },
+    after: {
+      state: release.state,
+      revision: release.revision,
+      reason: request.reason ?? null,
+      checks: evaluation.checks,
+    },
   });
   return { release, evaluation };
 }

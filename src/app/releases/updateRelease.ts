@@ -1,6 +1,11 @@
 import { conflict, GatehouseError, notFound, type FieldProblem } from '../../domain/errors.js';
 import { STATE_LABELS } from '../../domain/lifecycle.js';
-import { EMPTY_SCOPE, type Release, type ReleaseState, type UpdateReleaseInput } from '../../domain/release.js';
+import {
+  EMPTY_SCOPE,
+  type Release,
+  type ReleaseState,
+  type UpdateReleaseInput,
+} from '../../domain/release.js';
 import { loadRelease } from '../../store/releases.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
@@ -27,10 +32,16 @@ export async function updateRelease(
   if (!before) throw notFound('release', idOrKey);
   if (before.revision !== expectedRevision) throw staleRevision(before, expectedRevision);
   if (!EDITABLE_STATES.includes(before.state)) {
-    throw conflict('release-not-editable', `${before.key} is in ${STATE_LABELS[before.state]}; its content can change only in Plan, Prepare, Test or Approve`, { state: before.state });
+    throw conflict(
+      'release-not-editable',
+      `${before.key} is in ${STATE_LABELS[before.state]}; its content can change only in Plan, Prepare, Test or Approve`,
+      { state: before.state },
+    );
   }
   const problems: FieldProblem[] = [];
-  const serviceIds = input.services ? await resolveServices(tx, input.services, problems) : new Map<string, string>();
+  const serviceIds = input.services
+    ? await resolveServices(tx, input.services, problems)
+    : new Map<string, string>();
   checkWindow(input.plannedWindow, problems);
   throwIfProblems(problems);
 
@@ -43,7 +54,9 @@ export async function updateRelease(
       ...(input.classification !== undefined && { classification: input.classification }),
       ...(input.changeType !== undefined && { change_type: input.changeType }),
       ...(input.strategy !== undefined && { strategy: input.strategy }),
-      ...(input.scope !== undefined && { scope: JSON.stringify({ ...EMPTY_SCOPE, ...before.scope, ...input.scope }) }),
+      ...(input.scope !== undefined && {
+        scope: JSON.stringify({ ...EMPTY_SCOPE, ...before.scope, ...input.scope }),
+      }),
       ...(input.justification !== undefined && { justification: input.justification }),
       ...(input.rollbackPlan !== undefined && { rollback_plan: input.rollbackPlan }),
       ...(input.plannedWindow !== undefined && {
@@ -63,12 +76,25 @@ export async function updateRelease(
     if (input.services.length > 0) {
       await tx
         .insertInto('release_services')
-        .values(input.services.map((s) => ({ release_id: before.id, service_id: serviceIds.get(s.service)!, version: s.version, artifact: s.artifact ?? null })))
+        .values(
+          input.services.map((s) => ({
+            release_id: before.id,
+            service_id: serviceIds.get(s.service)!,
+            version: s.version,
+            artifact: s.artifact ?? null,
+          })),
+        )
         .execute();
     }
   }
   const after = (await loadRelease(tx, before.id))!;
-  await recordAudit(ctx, { action: 'release.updated', subjectType: 'release', subjectId: after.key, before, after });
+  await recordAudit(ctx, {
+    action: 'release.updated',
+    subjectType: 'release',
+    subjectId: after.key,
+    before,
+    after,
+  });
   return after;
 }
 

@@ -20,7 +20,13 @@ export const ReleaseSchema = Type.Object(
     classification: Type.String({ enum: [...CLASSIFICATIONS] }),
     changeType: Type.String({ enum: [...CHANGE_TYPES] }),
     strategy: Type.String({ enum: [...STRATEGIES] }),
-    services: Type.Array(Type.Object({ service: Type.String(), version: Type.String(), artifact: Nullable(Type.String()) })),
+    services: Type.Array(
+      Type.Object({
+        service: Type.String(),
+        version: Type.String(),
+        artifact: Nullable(Type.String()),
+      }),
+    ),
     scope: Scope,
     justification: Type.String(),
     rollbackPlan: Type.String(),
@@ -35,7 +41,11 @@ export const ReleaseSchema = Type.Object(
   { $id: 'Release' },
 );
 
-export const CheckResultSchema = Type.Object({ check: Type.String(), passed: Type.Boolean(), reason: Type.String() });
+export const CheckResultSchema = Type.Object({
+  check: Type.String(),
+  passed: Type.Boolean(),
+  reason: Type.String(),
+});
 
 export const TransitionEvaluationSchema = Type.Object({
   from: Type.String(),

@@ -23,7 +23,9 @@ export async function up(db: AnyDb, engine: Engine): Promise<void> {
     .addColumn('name', 'text', (c) => c.notNull().unique())
     .addColumn('team_id', 'text', (c) => c.notNull().references('teams.id'))
     .addColumn('tier', 'integer', (c) => c.notNull().check(sql`tier between 1 and 4`))
-    .addColumn('customer_facing', 'integer', (c) => c.notNull().check(sql`customer_facing in (0, 1)`))
+    .addColumn('customer_facing', 'integer', (c) =>
+      c.notNull().check(sql`customer_facing in (0, 1)`),
+    )
     .addColumn('data_sensitivity', 'text', (c) => c.notNull())
     .addColumn('description', 'text', (c) => c.notNull())
     .addColumn('slos', 'text', (c) => c.notNull())
@@ -65,7 +67,15 @@ export async function up(db: AnyDb, engine: Engine): Promise<void> {
   // Gatehouse's own identity, the actor of work nobody asked for (first start, scheduled jobs).
   await db
     .insertInto('users')
-    .values({ id: 'system', name: 'system', display_name: 'Gatehouse', email: null, team_id: null, created_at: new Date(0).toISOString(), disabled_at: null })
+    .values({
+      id: 'system',
+      name: 'system',
+      display_name: 'Gatehouse',
+      email: null,
+      team_id: null,
+      created_at: new Date(0).toISOString(),
+      disabled_at: null,
+    })
     .execute();
 
   await db.schema
@@ -112,7 +122,11 @@ export async function up(db: AnyDb, engine: Engine): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addColumn('state_changed_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('releases_created').on('releases').columns(['created_at', 'id']).execute();
+  await db.schema
+    .createIndex('releases_created')
+    .on('releases')
+    .columns(['created_at', 'id'])
+    .execute();
   await db.schema.createIndex('releases_state').on('releases').column('state').execute();
 
   await db.schema
@@ -123,7 +137,11 @@ export async function up(db: AnyDb, engine: Engine): Promise<void> {
     .addColumn('artifact', 'text')
     .addPrimaryKeyConstraint('release_services_pk', ['release_id', 'service_id'])
     .execute();
-  await db.schema.createIndex('release_services_service').on('release_services').column('service_id').execute();
+  await db.schema
+    .createIndex('release_services_service')
+    .on('release_services')
+    .column('service_id')
+    .execute();
 
   await db.schema
     .createTable('release_transitions')
@@ -135,7 +153,11 @@ export async function up(db: AnyDb, engine: Engine): Promise<void> {
     .addColumn('reason', 'text')
     .addColumn('at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('release_transitions_release').on('release_transitions').columns(['release_id', 'at']).execute();
+  await db.schema
+    .createIndex('release_transitions_release')
+    .on('release_transitions')
+    .columns(['release_id', 'at'])
+    .execute();
 
   await db.schema
     .createTable('deployments')
@@ -152,7 +174,11 @@ export async function up(db: AnyDb, engine: Engine): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('deployments_release').on('deployments').column('release_id').execute();
+  await db.schema
+    .createIndex('deployments_release')
+    .on('deployments')
+    .column('release_id')
+    .execute();
   await db.schema
     .createIndex('deployments_service_env')
     .on('deployments')
@@ -172,7 +198,11 @@ export async function up(db: AnyDb, engine: Engine): Promise<void> {
     .addColumn('prev_hash', 'text', (c) => c.notNull().unique())
     .addColumn('hash', 'text', (c) => c.notNull().unique())
     .execute();
-  await db.schema.createIndex('audit_log_subject').on('audit_log').columns(['subject_type', 'subject_id', 'seq']).execute();
+  await db.schema
+    .createIndex('audit_log_subject')
+    .on('audit_log')
+    .columns(['subject_type', 'subject_id', 'seq'])
+    .execute();
 
   await db.schema
     .createTable('counters')

@@ -1,0 +1,103 @@
+/**
+ * Create-release and read-release throughput over HTTP on loopback, beside a bare
+ * Fastify route measured in the same run on the same machine.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatRow, measure, spawnAndWait, stop, type Measured } from '../support.js';
+
+const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const BARE = fileURLToPath(new URL('../bare-server.ts', import.meta.url));
+
+const catalog = {
+  teams: [{ name: 'payments' }],
+  services: [
+    {
+      name: 'payments-api',
+      team: 'payments',
+      tier: 2,
+      customerFacing: true,
+      dataSensitivity: 'confidential',
+    },
+  ],
+  environments: [
+    { name: 'sit', position: 1 },
+    { name: 'prod', position: 2, production: true },
+  ],
+};
+
+const release = JSON.stringify({
+  title: 'Payments API 2.4',
+  version: '2.4.0',
+  classification: 'minor',
+  services: [{ service: 'payments-api', version: '2.4.0' }],
+  scope: {
+    features: ['Apple Pay'],
+    fixes: ['Rounding of refunds'],
+    workItems: ['PAY-101'],
+    commits: ['a1b2c3d'],
+  },
+  justification: 'Customers asked for Apple Pay',
+  rollbackPlan: 'Redeploy 2.3.9',
+});
+
+export interface ApiThroughput {
+  engine: string;
+  bare: Measured;
+  read: Measured;
+  create: Measured;
+  readRatio: number;
+}
+
+export async function apiThroughput(
+  engine: 'sqlite' | 'postgres',
+  databaseUrl: string | undefined,
+  log: (line: string) => void,
+): Promise<ApiThroughput> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const args = [
+    CLI,
+    'serve',
+    '--port',
+    '0',
+    '--log-level',
+    'silent',
+    '--data-dir',
+    dir,
+    ...(databaseUrl ? ['--database-url', databaseUrl] : []),
+  ];
+  const gatehouse = await spawnAndWait(process.execPath, args, /is running at (http:\/\/\S+)/);
+  const bare = await spawnAndWait(process.execPath, ['--import', 'tsx', BARE], /listening (\d+)/);
+  try {
+    const url = gatehouse.match[1]!;
+    const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    await fetch(`${url}/catalog/apply`, { method: 'POST', headers, body: JSON.stringify(catalog) });
+    const created = (await (
+      await fetch(`${url}/releases`, { method: 'POST', headers, body: release })
+    ).json()) as { key: string };
+
+    const bareResult = await measure({ url: `http://127.0.0.1:${bare.match[1]}/bare` });
+    log(formatRow('bare Fastify route', bareResult));
+    const read = await measure({ url: `${url}/releases/${created.key}`, headers });
+    log(formatRow(`read release (${engine})`, read));
+    const create = await measure({
+      url: `${url}/releases`,
+      method: 'POST',
+      headers,
+      body: release,
+    });
+    log(formatRow(`create release (${engine})`, create));
+    const readRatio = read.requestsPerSecond / bareResult.requestsPerSecond;
+    log(
+      `read / bare ratio (${engine}): ${(readRatio * 100).toFixed(0)} % (target ≥ 50 %); creates: ${create.requestsPerSecond.toFixed(0)}/s${engine === 'sqlite' ? ' (target ≥ 1,000/s)' : ''}`,
+    );
+    return { engine, bare: bareResult, read, create, readRatio };
+  } finally {
+    await stop(gatehouse.child);
+    await stop(bare.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

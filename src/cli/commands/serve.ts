@@ -1,0 +1,102 @@
+import type { Command } from 'commander';
+import { databaseUrlFor, defaultDataDir } from '../../config.js';
+import { startGatehouse } from '../../http/start.js';
+import { CliError, EXIT } from '../client.js';
+import { parsePort } from './options.js';
+
+/** Set once the server listens: the process then lives until a signal stops it. */
+export let serving = false;
+
+export function serveCommand(program: Command, version: string): void {
+  program
+    .command('serve')
+    .description(
+      'Run the Gatehouse server (SQLite in the data directory unless DATABASE_URL names PostgreSQL)',
+    )
+    .option('--host <host>', 'interface to listen on', process.env.GATEHOUSE_HOST ?? '127.0.0.1')
+    .option(
+      '--port <port>',
+      'port to listen on (0 picks a free one)',
+      process.env.GATEHOUSE_PORT ?? '8080',
+    )
+    .option(
+      '--data-dir <dir>',
+      'where the SQLite file and the first-start admin token live',
+      defaultDataDir(),
+    )
+    .option(
+      '--database-url <url>',
+      'postgres://… or sqlite:PATH (default: DATABASE_URL, else SQLite in the data directory)',
+    )
+    .option('--demo', 'load the demo organisation when the store has no release yet', false)
+    .option(
+      '--log-level <level>',
+      'fatal, error, warn, info, debug or silent',
+      process.env.GATEHOUSE_LOG_LEVEL ?? 'info',
+    )
+    .action(
+      async (options: {
+        host: string;
+        port: string;
+        dataDir: string;
+        databaseUrl?: string;
+        demo: boolean;
+        logLevel: string;
+      }) => {
+        const port = parsePort(options.port);
+        let running;
+        try {
+          running = await startGatehouse(
+            {
+              dataDir: options.dataDir,
+              databaseUrl: databaseUrlFor(options.dataDir, options.databaseUrl),
+              host: options.host,
+              port,
+              demo: options.demo,
+              logLevel: options.logLevel,
+            },
+            version,
+          );
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'EADDRINUSE')
+            throw new CliError(
+              `port ${port} on ${options.host} is already in use; pass --port`,
+              EXIT.usage,
+            );
+          throw new CliError(
+            `Gatehouse could not start: ${(error as Error).message}`,
+            EXIT.unavailable,
+          );
+        }
+        serving = true;
+        const lines = [
+          `Gatehouse ${version} is running at ${running.url}`,
+          `  store:       ${running.app.store.location}`,
+        ];
+        if (running.adminToken)
+          lines.push(
+            `  admin token: ${running.adminToken}`,
+            `               (shown once; also in ${running.adminTokenFile}, mode 0600)`,
+          );
+        else if (running.adminTokenFile) lines.push(`  admin token: in ${running.adminTokenFile}`);
+        if (running.demo.loaded)
+          lines.push(`  demo:        loaded ${running.demo.releases} releases`);
+        lines.push(
+          `  API:         ${running.url}/openapi.json`,
+          `  try:         GATEHOUSE_URL=${running.url} GATEHOUSE_TOKEN=<token> gatehouse release list`,
+        );
+        process.stderr.write(lines.join('\n') + '\n');
+        let stopping = false;
+        const stop = async () => {
+          if (stopping) return;
+          stopping = true;
+          // Finish in-flight requests, then release the store.
+          await running.close();
+          process.exit(0);
+        };
+        process.on('SIGINT', () => void stop());
+        process.on('SIGTERM', () => void stop());
+      },
+    );
+}
