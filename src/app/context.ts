@@ -4,7 +4,7 @@
  * can hold the clock).
  */
 import type { Role } from '../domain/access.js';
-import { inTransaction, type Engine, type Store, type Tx } from '../store/database.js';
+import type { Engine, Store, Tx } from '../store/database.js';
 
 export interface Actor {
   userId: string;
@@ -29,11 +29,16 @@ export interface App {
 
 /** Runs one use case in one transaction: its reads, its writes and its audit entries. */
 export function execute<T>(app: App, actor: Actor, command: (ctx: Ctx) => Promise<T>): Promise<T> {
-  return inTransaction(app.store, (tx) =>
+  return app.store.write((tx) =>
     command({ tx, actor, now: app.clock(), engine: app.store.engine }),
   );
 }
 
 export function isoNow(ctx: Ctx): string {
   return ctx.now.toISOString();
+}
+
+/** Runs a read-only use case on one consistent snapshot of committed data. */
+export function query<T>(app: App, actor: Actor, command: (ctx: Ctx) => Promise<T>): Promise<T> {
+  return app.store.read((tx) => command({ tx, actor, now: app.clock(), engine: app.store.engine }));
 }

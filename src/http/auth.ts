@@ -47,7 +47,7 @@ export function registerAuthentication(server: FastifyInstance, app: App): void 
       );
     }
     const now = app.clock();
-    const result = await authenticate(app.store.db, token, now);
+    const result = await authenticate(app.store.reader, token, now);
     if (!result.ok) {
       return sendProblem(
         reply.header('www-authenticate', 'Bearer realm="gatehouse", error="invalid_token"'),
@@ -55,6 +55,6 @@ export function registerAuthentication(server: FastifyInstance, app: App): void 
       );
     }
     request.actor = result.actor;
-    await touchToken(app.store.db, result.tokenId, result.lastUsedAt, now);
+    await touchToken(app.store, result.tokenId, result.lastUsedAt, now);
   });
 }

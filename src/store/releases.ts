@@ -8,31 +8,47 @@ import type {
   ReleaseState,
   Scope,
 } from '../domain/release.js';
+import { preparedQuery } from './prepared.js';
 import type { Database, ReleaseTable } from './schema.js';
 
 type Db = Kysely<Database>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** A release is addressed by its id or by its key (REL-42). */
-export async function findReleaseRow(db: Db, idOrKey: string): Promise<ReleaseTable | undefined> {
-  const column = UUID.test(idOrKey) ? 'id' : 'key';
-  const value = column === 'id' ? idOrKey : idOrKey.toUpperCase();
-  return db.selectFrom('releases').selectAll().where(column, '=', value).executeTakeFirst();
+/** Release rows with the names of their requester and team, the shape `hydrate` takes. */
+export function selectReleases(db: Db) {
+  return db
+    .selectFrom('releases')
+    .innerJoin('users as requester', 'requester.id', 'releases.requester_id')
+    .leftJoin('teams as team', 'team.id', 'releases.team_id')
+    .selectAll('releases')
+    .select(['requester.name as requester_name', 'team.name as team_name']);
 }
 
+export type ReleaseRow = ReleaseTable & { requester_name: string; team_name: string | null };
+
+const releaseById = preparedQuery((db: Db, id: string) =>
+  selectReleases(db).where('releases.id', '=', id),
+);
+const releaseByKey = preparedQuery((db: Db, key: string) =>
+  selectReleases(db).where('releases.key', '=', key),
+);
+const servicesOfRelease = preparedQuery((db: Db, releaseId: string) =>
+  selectServices(db).where('release_services.release_id', '=', releaseId),
+);
+
+/** A release is addressed by its id or by its key (REL-42, case-insensitive). */
 export async function loadRelease(db: Db, idOrKey: string): Promise<Release | undefined> {
-  const row = await findReleaseRow(db, idOrKey);
+  const [row] = UUID.test(idOrKey)
+    ? await releaseById(db, idOrKey)
+    : await releaseByKey(db, idOrKey.toUpperCase());
   if (!row) return undefined;
   const [release] = await hydrate(db, [row]);
   return release;
 }
 
-/** Turns rows into releases with two more queries in all, whatever the number of rows. */
-export async function hydrate(db: Db, rows: ReleaseTable[]): Promise<Release[]> {
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const services = await db
+function selectServices(db: Db) {
+  return db
     .selectFrom('release_services')
     .innerJoin('services', 'services.id', 'release_services.service_id')
     .select([
@@ -41,21 +57,22 @@ export async function hydrate(db: Db, rows: ReleaseTable[]): Promise<Release[]> 
       'release_services.version',
       'release_services.artifact',
     ])
-    .where('release_services.release_id', 'in', ids)
-    .orderBy('services.name')
-    .execute();
-  const peopleIds = [...new Set(rows.map((r) => r.requester_id))];
-  const teamIds = [...new Set(rows.flatMap((r) => (r.team_id ? [r.team_id] : [])))];
-  const people = await db
-    .selectFrom('users')
-    .select(['id', 'name'])
-    .where('id', 'in', peopleIds)
-    .execute();
-  const teams = teamIds.length
-    ? await db.selectFrom('teams').select(['id', 'name']).where('id', 'in', teamIds).execute()
-    : [];
-  const personName = new Map(people.map((p) => [p.id, p.name]));
-  const teamName = new Map(teams.map((t) => [t.id, t.name]));
+    .orderBy('services.name');
+}
+
+/** Turns rows into releases with one more query, whatever the number of rows. */
+export async function hydrate(db: Db, rows: ReleaseRow[]): Promise<Release[]> {
+  if (rows.length === 0) return [];
+  const services =
+    rows.length === 1
+      ? await servicesOfRelease(db, rows[0]!.id)
+      : await selectServices(db)
+          .where(
+            'release_services.release_id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute();
   return rows.map((r) => ({
     id: r.id,
     key: r.key,
@@ -73,8 +90,8 @@ export async function hydrate(db: Db, rows: ReleaseTable[]): Promise<Release[]> 
     rollbackPlan: r.rollback_plan,
     plannedWindow:
       r.window_start && r.window_end ? { start: r.window_start, end: r.window_end } : null,
-    team: r.team_id ? (teamName.get(r.team_id) ?? null) : null,
-    requester: personName.get(r.requester_id) ?? r.requester_id,
+    team: r.team_name,
+    requester: r.requester_name,
     revision: r.revision,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

@@ -4,11 +4,13 @@
  * only add latency to every request); lookup is by the hash, so no secret is compared.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { isRole, type Role } from '../../domain/access.js';
+import { isRole } from '../../domain/access.js';
 import { GatehouseError, notFound } from '../../domain/errors.js';
 import type { CreateTokenInput } from '../../domain/user.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
+import type { Store } from '../../store/database.js';
+import { preparedQuery } from '../../store/prepared.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Actor, Ctx } from '../context.js';
@@ -79,13 +81,8 @@ export type Authentication =
   | { ok: true; actor: Actor; tokenId: string; lastUsedAt: string | null }
   | { ok: false; reason: string };
 
-/** Resolves a bearer token to the person it acts for, or says why it does not. */
-export async function authenticate(
-  db: Kysely<Database>,
-  token: string,
-  now: Date,
-): Promise<Authentication> {
-  const row = await db
+const tokenByHash = preparedQuery((db: Kysely<Database>, hash: string) =>
+  db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
     .select([
@@ -97,27 +94,30 @@ export async function authenticate(
       'users.name',
       'users.disabled_at',
     ])
-    .where('api_tokens.token_hash', '=', hashToken(token))
-    .executeTakeFirst();
+    .where('api_tokens.token_hash', '=', hash),
+);
+const rolesOf = preparedQuery((db: Kysely<Database>, userId: string) =>
+  db.selectFrom('user_roles').select('role').where('user_id', '=', userId),
+);
+
+/** Resolves a bearer token to the person it acts for, or says why it does not. */
+export async function authenticate(
+  db: Kysely<Database>,
+  token: string,
+  now: Date,
+): Promise<Authentication> {
+  const [row] = await tokenByHash(db, hashToken(token));
   if (!row) return { ok: false, reason: 'the token is not known' };
   if (row.revoked_at) return { ok: false, reason: `the token was revoked at ${row.revoked_at}` };
   if (row.expires_at && Date.parse(row.expires_at) <= now.getTime())
     return { ok: false, reason: `the token expired at ${row.expires_at}` };
   if (row.disabled_at) return { ok: false, reason: `user ${row.name} is disabled` };
-  const roles = await db
-    .selectFrom('user_roles')
-    .select('role')
-    .where('user_id', '=', row.user_id)
-    .execute();
+  const roles = await rolesOf(db, row.user_id);
   return {
     ok: true,
     tokenId: row.id,
     lastUsedAt: row.last_used_at,
-    actor: {
-      userId: row.user_id,
-      name: row.name,
-      roles: roles.map((r) => r.role).filter(isRole) as Role[],
-    },
+    actor: { userId: row.user_id, name: row.name, roles: roles.map((r) => r.role).filter(isRole) },
   };
 }
 
@@ -126,15 +126,17 @@ export async function authenticate(
  * and written at most once a minute per token to keep reads read-only.
  */
 export async function touchToken(
-  db: Kysely<Database>,
+  store: Store,
   tokenId: string,
   lastUsedAt: string | null,
   now: Date,
 ): Promise<void> {
   if (lastUsedAt && now.getTime() - Date.parse(lastUsedAt) < 60_000) return;
-  await db
-    .updateTable('api_tokens')
-    .set({ last_used_at: now.toISOString() })
-    .where('id', '=', tokenId)
-    .execute();
+  await store.write((tx) =>
+    tx
+      .updateTable('api_tokens')
+      .set({ last_used_at: now.toISOString() })
+      .where('id', '=', tokenId)
+      .execute(),
+  );
 }

@@ -22,7 +22,7 @@ export async function verifyAuditChain(store: Store): Promise<ChainReport> {
   let previous = { seq: 0, hash: '0'.repeat(64) };
   let entries = 0;
   for (;;) {
-    const rows = await store.db
+    const rows = await store.reader
       .selectFrom('audit_log')
       .selectAll()
       .where('seq', '>', previous.seq)

@@ -130,7 +130,9 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-const plus = (at: Date, ms: number): Date => new Date(at.getTime() + Math.round(ms));
+/** Timestamps keep whole seconds: nobody records a deployment to the millisecond. */
+const plus = (at: Date, ms: number): Date =>
+  new Date(Math.round((at.getTime() + ms) / 1000) * 1000);
 const minutes = (n: number): number => n * MINUTE;
 const hours = (n: number): number => n * HOUR;
 
@@ -147,8 +149,9 @@ interface LocalTime extends LocalDate {
 }
 
 const clocks = new Map<string, Intl.DateTimeFormat>();
+const offsets = new Map<string, number>();
 
-function localTime(at: Date, timeZone: string): LocalTime {
+function askClock(at: Date, timeZone: string): number {
   let clock = clocks.get(timeZone);
   if (!clock) {
     clock = new Intl.DateTimeFormat('en-US', {
@@ -163,12 +166,50 @@ function localTime(at: Date, timeZone: string): LocalTime {
     clocks.set(timeZone, clock);
   }
   const parts = Object.fromEntries(clock.formatToParts(at).map((p) => [p.type, p.value]));
-  const date = { year: Number(parts.year), month: Number(parts.month), day: Number(parts.day) };
+  const shown = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+  );
+  return Math.round((shown - Math.floor(at.getTime() / MINUTE) * MINUTE) / MINUTE);
+}
+
+/**
+ * Minutes `timeZone` is ahead of UTC at `at`. Asking Intl costs far more than the rest of
+ * the generator, so it is asked once per zone and UTC day, and per hour only on the few
+ * days a zone changes its offset (which it does on whole UTC hours).
+ */
+function utcOffset(at: Date, timeZone: string): number {
+  const day = Math.floor(at.getTime() / DAY);
+  const dayKey = `${timeZone}|${day}`;
+  let whole = offsets.get(dayKey);
+  if (whole === undefined) {
+    const first = askClock(new Date(day * DAY), timeZone);
+    const last = askClock(new Date((day + 1) * DAY - MINUTE), timeZone);
+    whole = first === last ? first : NaN;
+    offsets.set(dayKey, whole);
+  }
+  if (!Number.isNaN(whole)) return whole;
+  const hourKey = `${timeZone}|${day}|${Math.floor(at.getTime() / HOUR)}`;
+  let offset = offsets.get(hourKey);
+  if (offset === undefined) {
+    offset = askClock(at, timeZone);
+    offsets.set(hourKey, offset);
+  }
+  return offset;
+}
+
+function localTime(at: Date, timeZone: string): LocalTime {
+  const wall = new Date(at.getTime() + utcOffset(at, timeZone) * MINUTE);
   return {
-    ...date,
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    weekday: weekdayOf(date),
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    weekday: wall.getUTCDay(),
   };
 }
 
@@ -184,13 +225,8 @@ function addDays(date: LocalDate, days: number): LocalDate {
 /** The instant a wall clock in `timeZone` shows the given local time. */
 function zoned(date: LocalDate, hour: number, minute: number, timeZone: string): Date {
   const wall = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
-  const offsetAt = (instant: number): number => {
-    const local = localTime(new Date(instant), timeZone);
-    const shown = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
-    return shown - Math.floor(instant / MINUTE) * MINUTE;
-  };
-  const first = wall - offsetAt(wall);
-  return new Date(wall - offsetAt(first));
+  const first = wall - utcOffset(new Date(wall), timeZone) * MINUTE;
+  return new Date(wall - utcOffset(new Date(first), timeZone) * MINUTE);
 }
 
 const isWorkingDay = (weekday: number): boolean => weekday >= 1 && weekday <= 5;
@@ -402,191 +438,111 @@ function slos(name: string, tier: number): Slo[] {
   ];
 }
 
+// An edge a → b reads "a depends on b": platform pieces at the bottom, the storefront,
+// mobile BFF and gateway at the top.
+const DEPENDS_ON: Record<string, string[]> = {
+  config: [],
+  secrets: ['config'],
+  messaging: ['config'],
+  observability: ['config'],
+  'feature-flags': ['config'],
+  'api-gateway': ['auth', 'checkout', 'config', 'mobile-bff', 'observability'],
+  sessions: ['config', 'secrets'],
+  auth: ['config', 'observability', 'secrets', 'sessions'],
+  'user-profile': ['auth', 'config', 'messaging'],
+  consent: ['messaging', 'user-profile'],
+  notifications: ['config', 'messaging', 'user-profile'],
+  ledger: ['config', 'messaging', 'secrets'],
+  'fraud-detection': ['config', 'messaging', 'user-profile'],
+  'payments-core': ['auth', 'fraud-detection', 'ledger', 'messaging', 'secrets'],
+  payouts: ['ledger', 'messaging', 'payments-core'],
+  billing: ['ledger', 'notifications', 'payments-core'],
+  pricing: ['config', 'feature-flags'],
+  inventory: ['config', 'messaging'],
+  cart: ['inventory', 'pricing', 'sessions'],
+  checkout: ['auth', 'cart', 'inventory', 'notifications', 'payments-core', 'pricing'],
+  'web-storefront': ['auth', 'cart', 'checkout', 'feature-flags', 'recommendations', 'search'],
+  'mobile-bff': ['auth', 'cart', 'checkout', 'search'],
+  search: ['config', 'inventory'],
+  recommendations: ['analytics-pipeline', 'search', 'user-profile'],
+  'analytics-pipeline': ['consent', 'messaging'],
+};
+
+const DESCRIPTIONS: Record<string, string> = {
+  config: 'Central configuration store every service reads at start-up.',
+  secrets: 'Secret distribution and rotation.',
+  messaging: 'Event broker and the client library around it.',
+  observability: 'Metrics, logs and traces pipeline.',
+  'feature-flags': 'Feature flags and percentage rollouts.',
+  'api-gateway': 'Public API edge: routing, rate limits, TLS.',
+  sessions: 'Session store and token issuing.',
+  auth: 'Sign-in, SSO and passkeys.',
+  'user-profile': 'Customer profiles and addresses.',
+  consent: 'Privacy consent records.',
+  notifications: 'Email, SMS and push notifications.',
+  ledger: 'Double-entry ledger of every money movement.',
+  'fraud-detection': 'Scores payments for fraud before authorisation.',
+  'payments-core': 'Authorisation, capture and refunds with the acquirers.',
+  payouts: 'Merchant payouts and bank files.',
+  billing: 'Invoices and subscription billing.',
+  pricing: 'Prices, promotions and tax.',
+  inventory: 'Stock levels and reservations.',
+  cart: 'Shopping carts across devices.',
+  checkout: 'Order placement from cart to payment.',
+  'web-storefront': 'The customer web shop.',
+  'mobile-bff': 'Backend for the mobile apps.',
+  search: 'Product search and facets.',
+  recommendations: 'Personalised product recommendations.',
+  'analytics-pipeline': 'Event ingestion into the warehouse.',
+};
+
+type Audience = 'customer-facing' | 'internal';
+
 function service(
   name: string,
   team: string,
   tier: 1 | 2 | 3 | 4,
-  customerFacing: boolean,
+  audience: Audience,
   dataSensitivity: DataSensitivity,
-  description: string,
-  dependsOn: string[],
 ): ServiceInput {
   return {
     name,
     team,
     tier,
-    customerFacing,
+    customerFacing: audience === 'customer-facing',
     dataSensitivity,
-    description,
+    description: DESCRIPTIONS[name] ?? '',
     slos: slos(name, tier),
-    dependsOn,
+    dependsOn: DEPENDS_ON[name] ?? [],
   };
 }
 
-// An edge a → b reads "a depends on b": platform pieces at the bottom, the storefront,
-// mobile BFF and gateway at the top.
 const SERVICES: ServiceInput[] = [
-  service(
-    'config',
-    'platform',
-    1,
-    false,
-    'internal',
-    'Central configuration store every service reads at start-up.',
-    [],
-  ),
-  service('secrets', 'platform', 1, false, 'restricted', 'Secret distribution and rotation.', [
-    'config',
-  ]),
-  service(
-    'messaging',
-    'platform',
-    2,
-    false,
-    'confidential',
-    'Event broker and the client library around it.',
-    ['config'],
-  ),
-  service('observability', 'platform', 3, false, 'internal', 'Metrics, logs and traces pipeline.', [
-    'config',
-  ]),
-  service(
-    'feature-flags',
-    'platform',
-    3,
-    false,
-    'internal',
-    'Feature flags and percentage rollouts.',
-    ['config'],
-  ),
-  service(
-    'api-gateway',
-    'platform',
-    1,
-    true,
-    'confidential',
-    'Public API edge: routing, rate limits, TLS.',
-    ['auth', 'checkout', 'config', 'mobile-bff', 'observability'],
-  ),
-  service('sessions', 'identity', 1, false, 'restricted', 'Session store and token issuing.', [
-    'config',
-    'secrets',
-  ]),
-  service('auth', 'identity', 1, true, 'restricted', 'Sign-in, SSO and passkeys.', [
-    'config',
-    'observability',
-    'secrets',
-    'sessions',
-  ]),
-  service('user-profile', 'identity', 2, true, 'restricted', 'Customer profiles and addresses.', [
-    'auth',
-    'config',
-    'messaging',
-  ]),
-  service('consent', 'identity', 3, true, 'confidential', 'Privacy consent records.', [
-    'messaging',
-    'user-profile',
-  ]),
-  service(
-    'notifications',
-    'identity',
-    3,
-    true,
-    'confidential',
-    'Email, SMS and push notifications.',
-    ['config', 'messaging', 'user-profile'],
-  ),
-  service(
-    'ledger',
-    'payments',
-    1,
-    false,
-    'restricted',
-    'Double-entry ledger of every money movement.',
-    ['config', 'messaging', 'secrets'],
-  ),
-  service(
-    'fraud-detection',
-    'payments',
-    2,
-    false,
-    'restricted',
-    'Scores payments for fraud before authorisation.',
-    ['config', 'messaging', 'user-profile'],
-  ),
-  service(
-    'payments-core',
-    'payments',
-    1,
-    true,
-    'restricted',
-    'Authorisation, capture and refunds with the acquirers.',
-    ['auth', 'fraud-detection', 'ledger', 'messaging', 'secrets'],
-  ),
-  service('payouts', 'payments', 2, false, 'restricted', 'Merchant payouts and bank files.', [
-    'ledger',
-    'messaging',
-    'payments-core',
-  ]),
-  service('billing', 'payments', 3, true, 'confidential', 'Invoices and subscription billing.', [
-    'ledger',
-    'notifications',
-    'payments-core',
-  ]),
-  service('pricing', 'checkout', 2, false, 'internal', 'Prices, promotions and tax.', [
-    'config',
-    'feature-flags',
-  ]),
-  service('inventory', 'checkout', 2, false, 'internal', 'Stock levels and reservations.', [
-    'config',
-    'messaging',
-  ]),
-  service('cart', 'checkout', 2, true, 'confidential', 'Shopping carts across devices.', [
-    'inventory',
-    'pricing',
-    'sessions',
-  ]),
-  service(
-    'checkout',
-    'checkout',
-    1,
-    true,
-    'confidential',
-    'Order placement from cart to payment.',
-    ['auth', 'cart', 'inventory', 'notifications', 'payments-core', 'pricing'],
-  ),
-  service('web-storefront', 'checkout', 1, true, 'public', 'The customer web shop.', [
-    'auth',
-    'cart',
-    'checkout',
-    'feature-flags',
-    'recommendations',
-    'search',
-  ]),
-  service('mobile-bff', 'checkout', 2, true, 'confidential', 'Backend for the mobile apps.', [
-    'auth',
-    'cart',
-    'checkout',
-    'search',
-  ]),
-  service('search', 'data', 2, true, 'public', 'Product search and facets.', [
-    'config',
-    'inventory',
-  ]),
-  service('recommendations', 'data', 4, true, 'internal', 'Personalised product recommendations.', [
-    'analytics-pipeline',
-    'search',
-    'user-profile',
-  ]),
-  service(
-    'analytics-pipeline',
-    'data',
-    4,
-    false,
-    'confidential',
-    'Event ingestion into the warehouse.',
-    ['consent', 'messaging'],
-  ),
+  service('config', 'platform', 1, 'internal', 'internal'),
+  service('secrets', 'platform', 1, 'internal', 'restricted'),
+  service('messaging', 'platform', 2, 'internal', 'confidential'),
+  service('observability', 'platform', 3, 'internal', 'internal'),
+  service('feature-flags', 'platform', 3, 'internal', 'internal'),
+  service('api-gateway', 'platform', 1, 'customer-facing', 'confidential'),
+  service('sessions', 'identity', 1, 'internal', 'restricted'),
+  service('auth', 'identity', 1, 'customer-facing', 'restricted'),
+  service('user-profile', 'identity', 2, 'customer-facing', 'restricted'),
+  service('consent', 'identity', 3, 'customer-facing', 'confidential'),
+  service('notifications', 'identity', 3, 'customer-facing', 'confidential'),
+  service('ledger', 'payments', 1, 'internal', 'restricted'),
+  service('fraud-detection', 'payments', 2, 'internal', 'restricted'),
+  service('payments-core', 'payments', 1, 'customer-facing', 'restricted'),
+  service('payouts', 'payments', 2, 'internal', 'restricted'),
+  service('billing', 'payments', 3, 'customer-facing', 'confidential'),
+  service('pricing', 'checkout', 2, 'internal', 'internal'),
+  service('inventory', 'checkout', 2, 'internal', 'internal'),
+  service('cart', 'checkout', 2, 'customer-facing', 'confidential'),
+  service('checkout', 'checkout', 1, 'customer-facing', 'confidential'),
+  service('web-storefront', 'checkout', 1, 'customer-facing', 'public'),
+  service('mobile-bff', 'checkout', 2, 'customer-facing', 'confidential'),
+  service('search', 'data', 2, 'customer-facing', 'public'),
+  service('recommendations', 'data', 4, 'customer-facing', 'internal'),
+  service('analytics-pipeline', 'data', 4, 'internal', 'confidential'),
 ];
 
 /** How many releases each environment may hold at once. */
@@ -644,25 +600,14 @@ const MIX: ReadonlyArray<readonly [Classification, number]> = [
   ['major', 0.12],
   ['emergency', 0.1],
 ];
-/** Releases placed so that `now` finds them mid-flight, one per listed stage. */
-const IN_FLIGHT: ReleaseState[] = [
-  'verify',
-  'verify',
-  'deploy',
-  'approve',
-  'approve',
-  'approve',
-  'test',
-  'test',
-  'test',
-  'test',
-  'prepare',
-  'prepare',
-  'prepare',
-  'plan',
-  'plan',
-  'plan',
-  'plan',
+/** How many releases `now` finds mid-flight in each stage, placed there on purpose. */
+const IN_FLIGHT: ReadonlyArray<readonly [ReleaseState, number]> = [
+  ['verify', 2],
+  ['deploy', 1],
+  ['approve', 3],
+  ['test', 4],
+  ['prepare', 3],
+  ['plan', 4],
 ];
 /** History covers the year before `now`; windows start at most this many days back. */
 const HISTORY_DAYS = 340;
@@ -701,7 +646,7 @@ type Outcome =
  * Chance a release that reaches Deploy ends failed or rolled back. Logistic, so a risk
  * model fitted on the demo history can recover it:
  *
- *   P(failure) = 1 / (1 + e^-z),  z = -3.5
+ *   P(failure) = 1 / (1 + e^-z),  z = -3.75
  *                                   + 0.9  if any service is tier 1
  *                                   + 0.45 per service beyond the first
  *                                   + 0.8  if major, + 1.2 if emergency
@@ -719,7 +664,7 @@ export function failureProbability(facts: {
   lateInWeek: boolean;
 }): number {
   const z =
-    -3.5 +
+    -3.75 +
     (facts.tier1 ? 0.9 : 0) +
     0.45 * (facts.services - 1) +
     (facts.classification === 'major' ? 0.8 : 0) +
@@ -804,15 +749,18 @@ interface PlannedDeployment {
   notes: string;
 }
 
+/** How long one production deployment takes, in minutes, by strategy. */
+const PROD_MINUTES: Record<DeploymentStrategy, readonly [number, number]> = {
+  'big-bang': [4, 12],
+  rolling: [8, 25],
+  'blue-green': [10, 30],
+  canary: [25, 90],
+};
+
 function deploymentMinutes(rng: Rng, environment: string, strategy: DeploymentStrategy): number {
   if (environment !== 'prod') return rng.int(3, 12);
-  const [min, max] = {
-    'big-bang': [4, 12],
-    rolling: [8, 25],
-    'blue-green': [10, 30],
-    canary: [25, 90],
-  }[strategy];
-  return rng.int(min!, max!);
+  const [min, max] = PROD_MINUTES[strategy];
+  return rng.int(min, max);
 }
 
 /** One deployment after another, services in dependency order, each to its regions. */
@@ -957,12 +905,18 @@ function emergencyLeadUp(
   };
 }
 
-function drawOutcome(rng: Rng, classification: Classification, risk: number): Outcome {
+/** `fails` decides, given the failure probability, whether this release fails. */
+function drawOutcome(
+  rng: Rng,
+  classification: Classification,
+  risk: number,
+  fails: (risk: number) => boolean,
+): Outcome {
   if (classification !== 'emergency') {
     if (rng.chance(0.03)) return 'cancelled';
     if (rng.chance(classification === 'major' ? 0.06 : 0.02)) return 'no-go';
   }
-  if (!rng.chance(risk)) return 'closed';
+  if (!fails(risk)) return 'closed';
   return rng.weighted<Outcome>([
     ['failed', 0.35],
     ['rolled-back-in-deploy', 0.3],
@@ -1203,37 +1157,50 @@ function rollbackPlan(strategy: DeploymentStrategy, shipped: Shipped[]): string 
   }
 }
 
-function compose(
+/** What earlier releases left behind: each service's version and each team's monthly train. */
+interface Released {
+  versions: ReadonlyMap<string, Semver>;
+  trains: ReadonlyMap<string, number>;
+}
+
+/** Picks the services a release carries, in deploy order, at their next versions. */
+function ship(
   rng: Rng,
   org: Organisation,
   slot: Slot,
-  versions: ReadonlyMap<string, Semver>,
-  trains: ReadonlyMap<string, number>,
-): Composed {
-  const { team, classification } = slot;
-  const teamServices = org.servicesByTeam.get(team.name)!;
-  const chosen = rng.sample(
-    teamServices,
-    Math.min(serviceCount(rng, classification), teamServices.length),
-  );
-  const ordered = deployOrder(
-    org.graph,
-    chosen.map((s) => s.name),
-  ).map((name) => chosen.find((s) => s.name === name)!);
-  const bumped = new Map<string, Semver>();
-  const shipped: Shipped[] = ordered.map((s) => {
-    const before = versions.get(s.name)!;
-    const after = bump(before, classification);
-    bumped.set(s.name, after);
-    const bothRegions = s.tier <= 2 || s.customerFacing || rng.chance(0.5);
+  current: ReadonlyMap<string, Semver>,
+): { shipped: Shipped[]; versions: Map<string, Semver>; tier1: boolean } {
+  const teamServices = org.servicesByTeam.get(slot.team.name)!;
+  const count = Math.min(serviceCount(rng, slot.classification), teamServices.length);
+  const chosen = rng.sample(teamServices, count);
+  const byName = new Map(chosen.map((s) => [s.name, s]));
+  const versions = new Map<string, Semver>();
+  const shipped = deployOrder(org.graph, [...byName.keys()]).map((name): Shipped => {
+    const service = byName.get(name)!;
+    const before = current.get(name)!;
+    const after = bump(before, slot.classification);
+    versions.set(name, after);
+    // Customer-facing and critical services run in both regions; others often in one.
+    const bothRegions = service.tier <= 2 || service.customerFacing || rng.chance(0.5);
     return {
-      service: s,
+      service,
       version: formatSemver(after),
       previous: formatSemver(before),
       regions: bothRegions ? ['eu-west', 'us-east'] : ['eu-west'],
     };
   });
-  const tier1 = chosen.some((s) => s.tier === 1);
+  return { shipped, versions, tier1: chosen.some((s) => s.tier === 1) };
+}
+
+function compose(
+  rng: Rng,
+  org: Organisation,
+  slot: Slot,
+  released: Released,
+  fails: (risk: number) => boolean,
+): Composed {
+  const { team, classification } = slot;
+  const { shipped, versions, tier1 } = ship(rng, org, slot, released.versions);
   const strategy = pickStrategy(rng, team, tier1);
   const scope = draftScope(rng, team, classification);
   const requester = rng.chance(0.08) ? RELEASE_OFFICE : team.releaseManager;
@@ -1260,7 +1227,7 @@ function compose(
     features: scope.features.length,
     lateInWeek: [5, 6, 0].includes(localTime(deployAt, team.timeZone).weekday),
   });
-  const outcome = drawOutcome(rng, classification, risk);
+  const outcome = drawOutcome(rng, classification, risk, fails);
   const steps =
     outcome === 'cancelled'
       ? cancel(rng, leadUp, requester, team.timeZone)
@@ -1281,7 +1248,7 @@ function compose(
   );
   const input: CreateReleaseInput = {
     title,
-    version: `${train.split('/')[1]}.${(trains.get(train) ?? 0) + 1}`,
+    version: `${train.split('/')[1]}.${(released.trains.get(train) ?? 0) + 1}`,
     classification,
     changeType: defaultChangeType(classification),
     strategy,
@@ -1298,7 +1265,7 @@ function compose(
   };
   return {
     release: { createdAt: leadUp.createdAt, requester, input, steps },
-    versions: bumped,
+    versions,
     train,
   };
 }
@@ -1341,12 +1308,24 @@ function historyAnchor(rng: Rng, team: TeamPlan, classification: Classification,
   return plannedWindowStart(rng, team, from, HISTORY_DAYS - 1);
 }
 
+/** A window placed so that `now` is likely to find the release in `stage`. */
 function inFlightAnchor(rng: Rng, team: TeamPlan, stage: ReleaseState, now: Date): Date {
   const floorTo = (at: Date, step: number): Date =>
     new Date(Math.floor(at.getTime() / step) * step);
-  if (stage === 'deploy') return floorTo(plus(now, -minutes(rng.between(8, 60))), minutes(5));
-  if (stage === 'verify') return floorTo(plus(now, -hours(rng.between(3, 50))), minutes(15));
-  return plannedWindowStart(rng, team, plus(now, DAY), 25);
+  switch (stage) {
+    case 'deploy':
+      return floorTo(plus(now, -minutes(rng.between(8, 60))), minutes(5));
+    case 'verify':
+      return floorTo(plus(now, -hours(rng.between(3, 50))), minutes(15));
+    case 'approve':
+      return plannedWindowStart(rng, team, plus(now, hours(4)), 2.5);
+    case 'test':
+      return plannedWindowStart(rng, team, plus(now, DAY), 7);
+    case 'prepare':
+      return plannedWindowStart(rng, team, plus(now, 2 * DAY), 8);
+    default:
+      return plannedWindowStart(rng, team, plus(now, 3 * DAY), 9);
+  }
 }
 
 function dealClassifications(rng: Rng): Classification[] {
@@ -1354,6 +1333,15 @@ function dealClassifications(rng: Rng): Classification[] {
     Array<Classification>(Math.round(share * RELEASE_COUNT)).fill(classification),
   );
   return rng.shuffle(deck);
+}
+
+/** Takes the next classification that is not an emergency off the deck. */
+function dealPlanned(deck: Classification[]): Classification {
+  const [classification] = deck.splice(
+    deck.findIndex((c) => c !== 'emergency'),
+    1,
+  );
+  return classification!;
 }
 
 export function generateDemoOrganisation(options: DemoOptions): DemoOrganisation {
@@ -1367,6 +1355,7 @@ export function generateDemoOrganisation(options: DemoOptions): DemoOrganisation
     SERVICES.map((s) => [s.name, [rng.int(1, 4), rng.int(0, 12), rng.int(0, 5)]]),
   );
   const trains = new Map<string, number>();
+  const released: Released = { versions, trains };
   const accept = (composed: Composed): DemoRelease => {
     for (const [name, version] of composed.versions) versions.set(name, version);
     trains.set(composed.train, (trains.get(composed.train) ?? 0) + 1);
@@ -1376,34 +1365,40 @@ export function generateDemoOrganisation(options: DemoOptions): DemoOrganisation
 
   const deck = dealClassifications(rng);
   // In-flight releases need a planned window (an emergency is over within hours).
-  const inFlightClassifications = IN_FLIGHT.map(
-    () =>
-      deck.splice(
-        deck.findIndex((c) => c !== 'emergency'),
-        1,
-      )[0]!,
-  );
+  const inFlight = IN_FLIGHT.flatMap(([stage, count]) => Array<ReleaseState>(count).fill(stage));
+  const inFlightClassifications = inFlight.map(() => dealPlanned(deck));
   const slots = deck
     .map((classification): Slot => {
       const team = pickTeam();
       return { classification, team, anchor: historyAnchor(rng, team, classification, now) };
     })
     .sort((a, b) => a.anchor.getTime() - b.anchor.getTime());
-  const releases = slots.map((slot) => accept(compose(rng, org, slot, versions, trains)));
+  // Systematic sampling: one uniform offset, then a release fails when the running sum
+  // of failure probabilities crosses a whole number. Each release still fails with
+  // exactly its own logistic probability, and the year's failure count lands within one
+  // of the expected count whatever the seed or `now`.
+  let carry = rng.float();
+  const fails = (risk: number): boolean => {
+    carry += risk;
+    if (carry < 1) return false;
+    carry -= 1;
+    return true;
+  };
+  const releases = slots.map((slot) => accept(compose(rng, org, slot, released, fails)));
 
-  IN_FLIGHT.forEach((stage, i) => {
+  inFlight.forEach((stage, i) => {
     const classification = inFlightClassifications[i]!;
     let candidate: DemoRelease | undefined;
     let composed: Composed | undefined;
-    // Redraw until `now` finds the release in the wanted stage; a few dozen tries at most.
+    // Redraw until `now` finds the release in the wanted stage: a handful of tries on average.
     for (let attempt = 0; attempt < 500; attempt++) {
       const team = pickTeam();
       composed = compose(
         rng,
         org,
         { classification, team, anchor: inFlightAnchor(rng, team, stage, now) },
-        versions,
-        trains,
+        released,
+        (risk) => rng.chance(risk),
       );
       candidate = asOf(composed.release, now);
       if (candidate.createdAt <= now && finalState(candidate) === stage) break;

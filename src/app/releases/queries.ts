@@ -1,7 +1,7 @@
 /** Reads of releases: one release, a filtered page of them, and a release's history. */
 import { notFound } from '../../domain/errors.js';
 import type { Release, ReleaseState } from '../../domain/release.js';
-import { hydrate, loadRelease } from '../../store/releases.js';
+import { hydrate, loadRelease, selectReleases } from '../../store/releases.js';
 import { decodeCursor, encodeCursor, type Page } from '../pagination.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
@@ -25,7 +25,7 @@ export interface ReleaseFilter {
 /** Newest first; the cursor is the (created_at, id) of the last item returned. */
 export async function listReleases(ctx: Ctx, filter: ReleaseFilter): Promise<Page<Release>> {
   authorize(ctx.actor, 'release:read');
-  let query = ctx.tx.selectFrom('releases').selectAll('releases');
+  let query = selectReleases(ctx.tx);
   if (filter.state?.length) query = query.where('releases.state', 'in', filter.state);
   if (filter.classification)
     query = query.where('releases.classification', '=', filter.classification);

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { createToken } from '../../app/access/tokens.js';
 import { createUser, getUser, listUsers } from '../../app/access/users.js';
-import { execute } from '../../app/context.js';
+import { execute, query } from '../../app/context.js';
 import { CreateTokenInput, CreateUserInput } from '../../domain/user.js';
 import { ERROR_RESPONSES, NameParam, Nullable } from '../schemas/common.js';
 import type { RouteDeps } from './index.js';
@@ -64,7 +64,7 @@ export function accessRoutes({ server, app }: RouteDeps): void {
         response: { 200: Type.Array(Type.Ref('User')), ...ERROR_RESPONSES },
       },
     },
-    async (request) => execute(app, request.actor, (ctx) => listUsers(ctx)),
+    async (request) => query(app, request.actor, (ctx) => listUsers(ctx)),
   );
 
   server.get(
@@ -77,7 +77,7 @@ export function accessRoutes({ server, app }: RouteDeps): void {
         response: { 200: Type.Ref('User'), ...ERROR_RESPONSES, 404: Type.Ref('Problem') },
       },
     },
-    async (request) => execute(app, request.actor, (ctx) => getUser(ctx, request.params.name)),
+    async (request) => query(app, request.actor, (ctx) => getUser(ctx, request.params.name)),
   );
 
   server.post(

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { listAudit } from '../../app/audit/queries.js';
 import { verifyAuditChain } from '../../app/audit/verifyAuditChain.js';
 import { authorize } from '../../app/authorize.js';
-import { execute } from '../../app/context.js';
+import { query } from '../../app/context.js';
 import { ERROR_RESPONSES, Nullable, Page, PageQuery } from '../schemas/common.js';
 import type { RouteDeps } from './index.js';
 
@@ -39,7 +39,7 @@ export function auditRoutes({ server, app }: RouteDeps): void {
         response: { 200: Page(AuditEntrySchema), ...ERROR_RESPONSES },
       },
     },
-    async (request) => execute(app, request.actor, (ctx) => listAudit(ctx, request.query)),
+    async (request) => query(app, request.actor, (ctx) => listAudit(ctx, request.query)),
   );
 
   server.get(

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { applyCatalog } from '../../app/catalog/applyCatalog.js';
 import { readCatalog, readService } from '../../app/catalog/queries.js';
-import { execute } from '../../app/context.js';
+import { execute, query } from '../../app/context.js';
 import { CatalogDocument } from '../../domain/catalog.js';
 import { ERROR_RESPONSES, NameParam } from '../schemas/common.js';
 import type { RouteDeps } from './index.js';
@@ -25,7 +25,7 @@ export function catalogRoutes({ server, app }: RouteDeps): void {
         response: { 200: CatalogDocument, ...ERROR_RESPONSES },
       },
     },
-    async (request) => execute(app, request.actor, (ctx) => readCatalog(ctx)),
+    async (request) => query(app, request.actor, (ctx) => readCatalog(ctx)),
   );
 
   server.post(
@@ -86,6 +86,6 @@ export function catalogRoutes({ server, app }: RouteDeps): void {
         },
       },
     },
-    async (request) => execute(app, request.actor, (ctx) => readService(ctx, request.params.name)),
+    async (request) => query(app, request.actor, (ctx) => readService(ctx, request.params.name)),
   );
 }

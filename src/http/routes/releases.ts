@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { listDeployments, recordDeployment } from '../../app/deployments/recordDeployment.js';
-import { execute } from '../../app/context.js';
+import { execute, query } from '../../app/context.js';
 import { createRelease } from '../../app/releases/createRelease.js';
 import { getRelease, listReleases, releaseTransitions } from '../../app/releases/queries.js';
 import { previewTransition, transitionRelease } from '../../app/releases/transitionRelease.js';
@@ -98,7 +98,7 @@ export function releaseRoutes({ server, app }: RouteDeps): void {
     },
     async (request) => {
       const { limit, cursor, state, classification, service, team } = request.query;
-      return execute(app, request.actor, (ctx) =>
+      return query(app, request.actor, (ctx) =>
         listReleases(ctx, {
           limit,
           cursor,
@@ -122,10 +122,7 @@ export function releaseRoutes({ server, app }: RouteDeps): void {
       },
     },
     async (request, reply) =>
-      withEtag(
-        reply,
-        await execute(app, request.actor, (ctx) => getRelease(ctx, request.params.id)),
-      ),
+      withEtag(reply, await query(app, request.actor, (ctx) => getRelease(ctx, request.params.id))),
   );
 
   server.patch(
@@ -221,7 +218,7 @@ export function releaseRoutes({ server, app }: RouteDeps): void {
       },
     },
     async (request) =>
-      execute(app, request.actor, (ctx) => releaseTransitions(ctx, request.params.id)),
+      query(app, request.actor, (ctx) => releaseTransitions(ctx, request.params.id)),
   );
 
   server.get(
@@ -239,7 +236,7 @@ export function releaseRoutes({ server, app }: RouteDeps): void {
       },
     },
     async (request) =>
-      execute(app, request.actor, async (ctx) => {
+      query(app, request.actor, async (ctx) => {
         const release = await getRelease(ctx, request.params.id);
         const evaluations = [];
         for (const to of nextStates(release.state))
@@ -282,8 +279,7 @@ export function releaseRoutes({ server, app }: RouteDeps): void {
         },
       },
     },
-    async (request) =>
-      execute(app, request.actor, (ctx) => listDeployments(ctx, request.params.id)),
+    async (request) => query(app, request.actor, (ctx) => listDeployments(ctx, request.params.id)),
   );
 }
 

@@ -187,7 +187,9 @@ export async function up(db: AnyDb, engine: Engine): Promise<void> {
 
   await db.schema
     .createTable('audit_log')
-    .addColumn('seq', 'bigint', (c) => c.primaryKey())
+    // On SQLite an INTEGER PRIMARY KEY is the rowid itself: reading the chain head is one
+    // B-tree step, which every write does.
+    .addColumn('seq', engine === 'sqlite' ? 'integer' : 'bigint', (c) => c.primaryKey())
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('action', 'text', (c) => c.notNull())

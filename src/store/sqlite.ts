@@ -1,0 +1,124 @@
+/**
+ * SQLite, the embedded default. Two connections to one WAL file: a writer whose commits
+ * are grouped (below), and a read-only reader that sees only committed data and never
+ * waits for a write. Prepared statements are cached on both.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import type { Database } from './schema.js';
+
+/** Kysely prepares every query anew; a bounded cache of statements by SQL text saves that. */
+function withStatementCache(database: SQLite.Database, capacity = 2000): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => void database.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (!statement) {
+        if (cache.size >= capacity) cache.clear();
+        statement = database.prepare(sql) as unknown as SqliteStatement;
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+export function openSqliteConnections(target: string): {
+  writer: Kysely<Database>;
+  reader: Kysely<Database>;
+} {
+  if (target !== ':memory:') mkdirSync(dirname(resolve(target)), { recursive: true });
+  const writer = new SQLite(target);
+  writer.pragma('journal_mode = WAL');
+  // FULL makes every commit durable across power loss, not only across a crash.
+  writer.pragma('synchronous = FULL');
+  writer.pragma('foreign_keys = ON');
+  writer.pragma('busy_timeout = 5000');
+  writer.pragma('cache_size = -65536');
+  writer.pragma('temp_store = MEMORY');
+  const writerDb = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(writer) }),
+  });
+  if (target === ':memory:') return { writer: writerDb, reader: writerDb };
+  const reader = new SQLite(target, { readonly: true });
+  reader.pragma('busy_timeout = 5000');
+  const readerDb = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(reader) }),
+  });
+  return { writer: writerDb, reader: readerDb };
+}
+
+type Work<T> = (tx: Kysely<Database>) => Promise<T>;
+interface Unit {
+  work: Work<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit. A durable SQLite commit costs one fsync, which caps a writer at about
+ * a thousand commits a second whatever the CPU. Units of work that arrive while a batch
+ * is open join it, each inside its own savepoint: a unit that fails is rolled back alone
+ * and told at once; the others are answered only after the one commit that makes them
+ * all durable. A unit therefore never sees an answer before its data is on disk.
+ */
+export class GroupCommitter {
+  private readonly queue: Unit[] = [];
+  private draining = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly maxBatch = 500,
+  ) {}
+
+  run<T>(work: Work<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) await this.batch();
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async batch(): Promise<void> {
+    const trx = await this.db.startTransaction().execute();
+    const succeeded: Array<{ unit: Unit; value: unknown }> = [];
+    try {
+      for (let count = 0; count < this.maxBatch; count++) {
+        // Let requests that arrived meanwhile join this batch before it commits.
+        if (this.queue.length === 0) await new Promise((done) => setImmediate(done));
+        const unit = this.queue.shift();
+        if (!unit) break;
+        const inside = await trx.savepoint('unit').execute();
+        try {
+          const value = await unit.work(inside);
+          await inside.releaseSavepoint('unit').execute();
+          succeeded.push({ unit, value });
+        } catch (error) {
+          await inside.rollbackToSavepoint('unit').execute();
+          await inside.releaseSavepoint('unit').execute();
+          unit.reject(error);
+        }
+      }
+      await trx.commit().execute();
+    } catch (error) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
+      for (const { unit } of succeeded) unit.reject(error);
+      return;
+    }
+    for (const { unit, value } of succeeded) unit.resolve(value);
+  }
+}
