@@ -4,7 +4,8 @@
  * `Authorization: Bearer <token>`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { authenticate, touchToken } from '../app/access/tokens.js';
+import { createAuthenticator } from '../app/access/authenticator.js';
+import { touchToken } from '../app/access/tokens.js';
 import type { Actor, App } from '../app/context.js';
 import { problem, sendProblem } from './problem.js';
 
@@ -26,6 +27,8 @@ export function bearerToken(request: FastifyRequest): string | null {
 
 export function registerAuthentication(server: FastifyInstance, app: App): void {
   server.decorateRequest('actor', null as unknown as Actor);
+  const authenticator = createAuthenticator(app.store);
+  const lastTouched = new Map<string, number>();
   server.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config?.public) return;
     const token = bearerToken(request);
@@ -47,7 +50,7 @@ export function registerAuthentication(server: FastifyInstance, app: App): void 
       );
     }
     const now = app.clock();
-    const result = await authenticate(app.store.reader, token, now);
+    const result = await authenticator.authenticate(token, now);
     if (!result.ok) {
       return sendProblem(
         reply.header('www-authenticate', 'Bearer realm="gatehouse", error="invalid_token"'),
@@ -55,6 +58,15 @@ export function registerAuthentication(server: FastifyInstance, app: App): void 
       );
     }
     request.actor = result.actor;
-    await touchToken(app.store, result.tokenId, result.lastUsedAt, now);
+    // The remembered answer carries a stale last use; remember our own touch instead.
+    const touched = Math.max(
+      lastTouched.get(result.tokenId) ?? 0,
+      result.lastUsedAt ? Date.parse(result.lastUsedAt) : 0,
+    );
+    if (now.getTime() - touched >= 60_000) {
+      if (lastTouched.size > 10_000) lastTouched.clear();
+      lastTouched.set(result.tokenId, now.getTime());
+      await touchToken(app.store, result.tokenId, now);
+    }
   });
 }

@@ -1,10 +1,13 @@
 /** Reading and writing releases; rows in, the domain's `Release` out. */
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, type Kysely } from 'kysely';
+import { jsonArrayFrom as postgresJsonArray } from 'kysely/helpers/postgres';
+import { jsonArrayFrom as sqliteJsonArray } from 'kysely/helpers/sqlite';
 import type {
   ChangeType,
   Classification,
   DeploymentStrategy,
   Release,
+  ReleaseService,
   ReleaseState,
   Scope,
 } from '../domain/release.js';
@@ -15,17 +18,42 @@ type Db = Kysely<Database>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Release rows with the names of their requester and team, the shape `hydrate` takes. */
+/**
+ * Release rows with the names of their requester and team and, as one JSON array, the
+ * services they carry: one statement per read, whatever the engine.
+ */
 export function selectReleases(db: Db) {
+  const jsonArrayFrom =
+    db.getExecutor().adapter instanceof PostgresAdapter ? postgresJsonArray : sqliteJsonArray;
   return db
     .selectFrom('releases')
     .innerJoin('users as requester', 'requester.id', 'releases.requester_id')
     .leftJoin('teams as team', 'team.id', 'releases.team_id')
     .selectAll('releases')
-    .select(['requester.name as requester_name', 'team.name as team_name']);
+    .select((eb) => [
+      'requester.name as requester_name',
+      'team.name as team_name',
+      jsonArrayFrom(
+        eb
+          .selectFrom('release_services')
+          .innerJoin('services', 'services.id', 'release_services.service_id')
+          .select([
+            'services.name as service',
+            'release_services.version',
+            'release_services.artifact',
+          ])
+          .whereRef('release_services.release_id', '=', 'releases.id')
+          .orderBy('services.name'),
+      ).as('services'),
+    ]);
 }
 
-export type ReleaseRow = ReleaseTable & { requester_name: string; team_name: string | null };
+export type ReleaseRow = ReleaseTable & {
+  requester_name: string;
+  team_name: string | null;
+  /** JSON text on SQLite, already parsed on PostgreSQL. */
+  services: ReleaseService[] | string;
+};
 
 const releaseById = preparedQuery((db: Db, id: string) =>
   selectReleases(db).where('releases.id', '=', id),
@@ -33,47 +61,19 @@ const releaseById = preparedQuery((db: Db, id: string) =>
 const releaseByKey = preparedQuery((db: Db, key: string) =>
   selectReleases(db).where('releases.key', '=', key),
 );
-const servicesOfRelease = preparedQuery((db: Db, releaseId: string) =>
-  selectServices(db).where('release_services.release_id', '=', releaseId),
-);
 
 /** A release is addressed by its id or by its key (REL-42, case-insensitive). */
 export async function loadRelease(db: Db, idOrKey: string): Promise<Release | undefined> {
   const [row] = UUID.test(idOrKey)
     ? await releaseById(db, idOrKey)
     : await releaseByKey(db, idOrKey.toUpperCase());
-  if (!row) return undefined;
-  const [release] = await hydrate(db, [row]);
-  return release;
+  return row ? toRelease(row) : undefined;
 }
 
-function selectServices(db: Db) {
-  return db
-    .selectFrom('release_services')
-    .innerJoin('services', 'services.id', 'release_services.service_id')
-    .select([
-      'release_services.release_id',
-      'services.name',
-      'release_services.version',
-      'release_services.artifact',
-    ])
-    .orderBy('services.name');
-}
-
-/** Turns rows into releases with one more query, whatever the number of rows. */
-export async function hydrate(db: Db, rows: ReleaseRow[]): Promise<Release[]> {
-  if (rows.length === 0) return [];
+export function toRelease(r: ReleaseRow): Release {
   const services =
-    rows.length === 1
-      ? await servicesOfRelease(db, rows[0]!.id)
-      : await selectServices(db)
-          .where(
-            'release_services.release_id',
-            'in',
-            rows.map((r) => r.id),
-          )
-          .execute();
-  return rows.map((r) => ({
+    typeof r.services === 'string' ? (JSON.parse(r.services) as ReleaseService[]) : r.services;
+  return {
     id: r.id,
     key: r.key,
     title: r.title,
@@ -82,9 +82,7 @@ export async function hydrate(db: Db, rows: ReleaseRow[]): Promise<Release[]> {
     classification: r.classification as Classification,
     changeType: r.change_type as ChangeType,
     strategy: r.strategy as DeploymentStrategy,
-    services: services
-      .filter((s) => s.release_id === r.id)
-      .map((s) => ({ service: s.name, version: s.version, artifact: s.artifact })),
+    services: services.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0)),
     scope: JSON.parse(r.scope) as Scope,
     justification: r.justification,
     rollbackPlan: r.rollback_plan,
@@ -96,7 +94,7 @@ export async function hydrate(db: Db, rows: ReleaseRow[]): Promise<Release[]> {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     stateChangedAt: r.state_changed_at,
-  }));
+  };
 }
 
 export async function nextCounter(db: Db, name: string): Promise<number> {

@@ -78,7 +78,7 @@ export async function createToken(ctx: Ctx, input: CreateTokenInput): Promise<Is
 }
 
 export type Authentication =
-  | { ok: true; actor: Actor; tokenId: string; lastUsedAt: string | null }
+  | { ok: true; actor: Actor; tokenId: string; lastUsedAt: string | null; expiresAt: string | null }
   | { ok: false; reason: string };
 
 const tokenByHash = preparedQuery((db: Kysely<Database>, hash: string) =>
@@ -117,21 +117,16 @@ export async function authenticate(
     ok: true,
     tokenId: row.id,
     lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
     actor: { userId: row.user_id, name: row.name, roles: roles.map((r) => r.role).filter(isRole) },
   };
 }
 
 /**
- * Usage metadata for access reviews; not a change of anyone's rights, so not audited,
- * and written at most once a minute per token to keep reads read-only.
+ * Usage metadata for access reviews; not a change of anyone's rights, so not audited.
+ * The caller writes it at most once a minute per token to keep reads read-only.
  */
-export async function touchToken(
-  store: Store,
-  tokenId: string,
-  lastUsedAt: string | null,
-  now: Date,
-): Promise<void> {
-  if (lastUsedAt && now.getTime() - Date.parse(lastUsedAt) < 60_000) return;
+export async function touchToken(store: Store, tokenId: string, now: Date): Promise<void> {
   await store.write((tx) =>
     tx
       .updateTable('api_tokens')

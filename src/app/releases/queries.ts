@@ -1,7 +1,7 @@
 /** Reads of releases: one release, a filtered page of them, and a release's history. */
 import { notFound } from '../../domain/errors.js';
 import type { Release, ReleaseState } from '../../domain/release.js';
-import { hydrate, loadRelease, selectReleases } from '../../store/releases.js';
+import { loadRelease, selectReleases, toRelease } from '../../store/releases.js';
 import { decodeCursor, encodeCursor, type Page } from '../pagination.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
@@ -63,7 +63,7 @@ export async function listReleases(ctx: Ctx, filter: ReleaseFilter): Promise<Pag
   const pageRows = rows.slice(0, filter.limit);
   const last = pageRows.at(-1);
   return {
-    items: await hydrate(ctx.tx, pageRows),
+    items: pageRows.map(toRelease),
     nextCursor: more && last ? encodeCursor([last.created_at, last.id]) : null,
   };
 }
