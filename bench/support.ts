@@ -1,9 +1,12 @@
 /** Starting servers in their own processes and measuring them with autocannon. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export interface Measured {
   requestsPerSecond: number;
+  /** Server CPU time per request (user + system), when the server's pid is known. */
+  cpuMicrosPerRequest: number | null;
   p50: number;
   p99: number;
   errors: number;
@@ -11,9 +14,25 @@ export interface Measured {
   total: number;
 }
 
-export async function measure(options: autocannon.Options): Promise<Measured> {
+/** CPU time a process has used, in microseconds, from /proc (Linux). */
+export function cpuMicros(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+  } catch {
+    return null;
+  }
+}
+
+export async function measure(options: autocannon.Options, serverPid?: number): Promise<Measured> {
+  const before = serverPid ? cpuMicros(serverPid) : null;
   const result = await autocannon({ connections: 50, duration: 8, pipelining: 1, ...options });
+  const after = serverPid ? cpuMicros(serverPid) : null;
   return {
+    cpuMicrosPerRequest:
+      before !== null && after !== null && result.requests.total > 0
+        ? (after - before) / result.requests.total
+        : null,
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -57,5 +76,9 @@ export function stop(child: ChildProcess): Promise<void> {
 }
 
 export function formatRow(name: string, m: Measured): string {
-  return `${name.padEnd(34)} ${m.requestsPerSecond.toFixed(0).padStart(8)} req/s   p50 ${String(m.p50).padStart(4)} ms   p99 ${String(m.p99).padStart(4)} ms   errors ${m.errors + m.non2xx}`;
+  const cpu =
+    m.cpuMicrosPerRequest === null
+      ? ''
+      : `   server CPU ${m.cpuMicrosPerRequest.toFixed(0).padStart(4)} µs/req`;
+  return `${name.padEnd(34)} ${m.requestsPerSecond.toFixed(0).padStart(8)} req/s   p50 ${String(m.p50).padStart(4)} ms   p99 ${String(m.p99).padStart(4)} ms${cpu}   errors ${m.errors + m.non2xx}`;
 }
