@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { verifyAuditChain, type ChainReport } from '../../app/audit/verifyAuditChain.js';
-import { openStore } from '../../store/database.js';
+import type { ChainReport } from '../../app/audit/verifyAuditChain.js';
 import { CliError, EXIT, request } from '../client.js';
 import { printJson } from '../output.js';
 import { connect, type GlobalOptions } from './global.js';
@@ -20,6 +19,8 @@ export function auditCommand(program: Command): void {
     .action(async (options: { databaseUrl?: string; json: boolean }, command: Command) => {
       let report: ChainReport;
       if (options.databaseUrl) {
+        const { openStore } = await import('../../store/database.js');
+        const { verifyAuditChain } = await import('../../app/audit/verifyAuditChain.js');
         let store;
         try {
           store = openStore(options.databaseUrl);

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { databaseUrlFor, defaultDataDir } from '../../config.js';
-import { openStore } from '../../store/database.js';
-import { migrateToLatest } from '../../store/migrate.js';
 import { CliError, EXIT } from '../client.js';
 import { printJson } from '../output.js';
 
@@ -18,6 +16,8 @@ export function migrateCommand(program: Command): void {
     )
     .option('--json', 'print the result as JSON', false)
     .action(async (options: { dataDir: string; databaseUrl?: string; json: boolean }) => {
+      const { openStore } = await import('../../store/database.js');
+      const { migrateToLatest } = await import('../../store/migrate.js');
       let store;
       try {
         store = openStore(databaseUrlFor(options.dataDir, options.databaseUrl));

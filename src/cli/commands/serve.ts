@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { databaseUrlFor, defaultDataDir } from '../../config.js';
-import { startGatehouse } from '../../http/start.js';
 import { CliError, EXIT } from '../client.js';
 import { parsePort } from './options.js';
 
@@ -46,6 +45,8 @@ export function serveCommand(program: Command, version: string): void {
         const port = parsePort(options.port);
         let running;
         try {
+          // Loaded here, not at the top: every other command starts without the server's weight.
+          const { startGatehouse } = await import('../../http/start.js');
           running = await startGatehouse(
             {
               dataDir: options.dataDir,
