@@ -155,6 +155,22 @@ describe('gatehouse CLI', () => {
     assert.match(noReason.stderr, /reason-given/);
   });
 
+  test('the examples shipped in the repository are accepted as they are', async () => {
+    const examples = new URL('../examples/', import.meta.url).pathname;
+    const catalog = await runCli(
+      ['catalog', 'apply', '-f', join(examples, 'catalog.yaml'), '--dry-run', '--json'],
+      env,
+    );
+    assert.equal(catalog.code, 0, catalog.stderr);
+    assert.equal(JSON.parse(catalog.stdout).dryRun, true);
+    const release = await runCli(
+      ['release', 'create', '-f', join(examples, 'release.yaml'), '--json'],
+      env,
+    );
+    assert.equal(release.code, 0, release.stderr);
+    assert.equal(JSON.parse(release.stdout).plannedWindow.start, '2026-12-01T08:00:00.000Z');
+  });
+
   test('bad usage exits 2', async () => {
     assert.equal((await runCli(['release', 'create', '--title', 'x'], env)).code, 2);
     assert.equal(
