@@ -158,11 +158,11 @@ describe('gatehouse CLI', () => {
   test('the examples shipped in the repository are accepted as they are', async () => {
     const examples = new URL('../examples/', import.meta.url).pathname;
     const catalog = await runCli(
-      ['catalog', 'apply', '-f', join(examples, 'catalog.yaml'), '--dry-run', '--json'],
+      ['catalog', 'apply', '-f', join(examples, 'catalog.yaml'), '--json'],
       env,
     );
     assert.equal(catalog.code, 0, catalog.stderr);
-    assert.equal(JSON.parse(catalog.stdout).dryRun, true);
+    assert.equal(JSON.parse(catalog.stdout).dryRun, false);
     const release = await runCli(
       ['release', 'create', '-f', join(examples, 'release.yaml'), '--json'],
       env,
