@@ -424,6 +424,11 @@ for (const engine of await engines()) {
           await server.call('POST', '/releases', { body: '{"__proto__": {"admin": true}}' }),
           400,
         );
+        const deep = await server.call('POST', '/catalog/apply', {
+          body: '['.repeat(100) + ']'.repeat(100),
+        });
+        assertProblem(deep, 400, '/body');
+        assert.equal(deep.body.code, 'too-deeply-nested');
       });
 
       test('unknown ids and routes: 404', async () => {

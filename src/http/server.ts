@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { App } from '../app/context.js';
+import { GatehouseError } from '../domain/errors.js';
 import { registerAuthentication } from './auth.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 import { ACCESS_SCHEMAS } from './routes/access.js';
@@ -24,6 +25,46 @@ export interface ServerOptions {
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+/** No request document of ours nests this deep; deeper is an attack on recursive code. */
+export const MAX_JSON_DEPTH = 64;
+
+/** How deeply a parsed JSON value nests, counted without recursion. */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * JSON bodies are parsed by Fastify's own parser (which refuses prototype poisoning)
+ * and then refused when they nest deeper than any Gatehouse document does, so no route
+ * — and no validator or parser behind it — ever recurses on hostile depth.
+ */
+function refuseDeepJson(server: Server): void {
+  const parse = server.getDefaultJsonParser('error', 'error');
+  server.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parse(request, body as string, (error, value) => {
+      if (error) return done(error);
+      if (depthExceeds(value, MAX_JSON_DEPTH)) {
+        return done(
+          new GatehouseError(
+            'invalid',
+            'too-deeply-nested',
+            `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`,
+            { field: '/body' },
+          ),
+        );
+      }
+      done(null, value);
+    });
+  });
+}
+
 export async function buildServer(app: App, options: ServerOptions = {}): Promise<Server> {
   const server = Fastify({
     logger: options.logger ?? false,
@@ -37,6 +78,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   server.setValidatorCompiler(validatorCompiler);
+  refuseDeepJson(server);
   server.addSchema(ProblemSchema);
   for (const schema of [...RELEASE_SCHEMAS, ...ACCESS_SCHEMAS]) server.addSchema(schema);
 
