@@ -151,3 +151,84 @@ export function keepWorst<T extends { severity: Severity }>(
 export function sortBySeverity<T extends { severity: Severity }>(items: T[]): T[] {
   return [...items].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
 }
+
+export interface CombinedEvidence {
+  tests: TestFacts | null;
+  coverage: CoverageFacts | null;
+  findings: FindingFacts | null;
+  vulnerabilities: VulnerabilityFacts | null;
+}
+
+const add = (a: SeverityCounts, b: SeverityCounts): SeverityCounts => ({
+  critical: a.critical + b.critical,
+  high: a.high + b.high,
+  medium: a.medium + b.medium,
+  low: a.low + b.low,
+  unknown: a.unknown + b.unknown,
+});
+
+/**
+ * Several files of one kind (a monorepo's test suites, coverage per package) add up.
+ * The caller passes only the latest upload per type and file name, so a re-run replaces
+ * its earlier report instead of counting twice.
+ */
+export function combineEvidence(all: readonly EvidenceFacts[]): CombinedEvidence {
+  const combined: CombinedEvidence = {
+    tests: null,
+    coverage: null,
+    findings: null,
+    vulnerabilities: null,
+  };
+  for (const facts of all) {
+    if (facts.kind === 'tests') {
+      const t = combined.tests;
+      combined.tests = t
+        ? {
+            kind: 'tests',
+            tests: t.tests + facts.tests,
+            passed: t.passed + facts.passed,
+            failed: t.failed + facts.failed,
+            errors: t.errors + facts.errors,
+            skipped: t.skipped + facts.skipped,
+            failures: [...t.failures, ...facts.failures].slice(0, LISTED_LIMIT),
+          }
+        : facts;
+    } else if (facts.kind === 'coverage') {
+      const c = combined.coverage;
+      combined.coverage = c
+        ? {
+            kind: 'coverage',
+            lines: ratio(c.lines.covered + facts.lines.covered, c.lines.total + facts.lines.total),
+            branches: ratio(
+              c.branches.covered + facts.branches.covered,
+              c.branches.total + facts.branches.total,
+            ),
+            files: c.files + facts.files,
+          }
+        : facts;
+    } else if (facts.kind === 'findings') {
+      const f = combined.findings;
+      combined.findings = f
+        ? {
+            kind: 'findings',
+            tools: [...new Set([...f.tools, ...facts.tools])],
+            total: f.total + facts.total,
+            bySeverity: add(f.bySeverity, facts.bySeverity),
+            top: sortBySeverity([...f.top, ...facts.top]).slice(0, LISTED_LIMIT),
+          }
+        : facts;
+    } else {
+      const v = combined.vulnerabilities;
+      combined.vulnerabilities = v
+        ? {
+            kind: 'vulnerabilities',
+            packages: v.packages + facts.packages,
+            total: v.total + facts.total,
+            bySeverity: add(v.bySeverity, facts.bySeverity),
+            listed: sortBySeverity([...v.listed, ...facts.listed]).slice(0, LISTED_LIMIT * 4),
+          }
+        : facts;
+    }
+  }
+  return combined;
+}

@@ -10,6 +10,8 @@ import type { App } from '../app/context.js';
 import { registerAuthentication } from './auth.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 import { ACCESS_SCHEMAS } from './routes/access.js';
+import { EvidenceSchema } from './routes/evidence.js';
+import { GATE_SCHEMAS } from './routes/gates.js';
 import { registerRoutes, type Server } from './routes/index.js';
 import { RELEASE_SCHEMAS } from './routes/releases.js';
 import { ProblemSchema } from './schemas/common.js';
@@ -38,7 +40,8 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
 
   server.setValidatorCompiler(validatorCompiler);
   server.addSchema(ProblemSchema);
-  for (const schema of [...RELEASE_SCHEMAS, ...ACCESS_SCHEMAS]) server.addSchema(schema);
+  for (const schema of [...RELEASE_SCHEMAS, ...ACCESS_SCHEMAS, EvidenceSchema, ...GATE_SCHEMAS])
+    server.addSchema(schema);
 
   await server.register(swagger, {
     openapi: {
