@@ -13,6 +13,7 @@ import { EVIDENCE_DESCRIPTIONS, EVIDENCE_TYPES, type EvidenceType } from '../../
 import { invalid } from '../../domain/errors.js';
 import { StringEnum } from '../../domain/schema-kit.js';
 import { ERROR_RESPONSES, IdParam } from '../schemas/common.js';
+import { validatorCompiler } from '../validation.js';
 import type { RouteDeps } from './index.js';
 
 export const EvidenceSchema = Type.Object(
@@ -41,6 +42,10 @@ export function evidenceRoutes({ server, app }: RouteDeps): void {
       { parseAs: 'buffer', bodyLimit: MAX_EVIDENCE_BYTES },
       (_request, body, done) => done(null, body),
     );
+    // The body is the report file: its parser is its validator (see receiveEvidence).
+    scope.setValidatorCompiler((route) =>
+      route.httpPart === 'body' ? () => true : validatorCompiler(route),
+    );
     scope.withTypeProvider<TypeBoxTypeProvider>().post(
       '/releases/:id/evidence',
       {
@@ -51,6 +56,17 @@ export function evidenceRoutes({ server, app }: RouteDeps): void {
             .map(([type, text]) => `\`${type}\`: ${text}`)
             .join('; '),
           params: IdParam,
+          consumes: [
+            'application/octet-stream',
+            'application/xml',
+            'application/json',
+            'text/plain',
+          ],
+          body: Type.Unsafe<Buffer>({
+            type: 'string',
+            format: 'binary',
+            description: 'the report file, byte for byte, at most 50 MiB',
+          }),
           querystring: Type.Object(
             {
               type: StringEnum(EVIDENCE_TYPES),

@@ -8,7 +8,9 @@ import { applyPolicySet } from '../../app/policies/applyPolicySet.js';
 import { POLICY_SET_JSON_SCHEMA } from '../../app/policies/policySchema.js';
 import { getPolicySet, listPolicyVersions } from '../../app/policies/queries.js';
 import { execute, query } from '../../app/context.js';
+import { PolicySetDocument } from '../../domain/policy.js';
 import { ERROR_RESPONSES } from '../schemas/common.js';
+import { validatorCompiler } from '../validation.js';
 import type { RouteDeps } from './index.js';
 
 const PolicySetVersionSummary = {
@@ -72,6 +74,11 @@ export function policyRoutes({ server, app }: RouteDeps): void {
       { parseAs: 'string' },
       (_request, body, done) => done(null, { yaml: body as string }),
     );
+    // applyPolicySet validates the body against the published schema itself, so that its
+    // errors quote the schema path; the route's body schema documents it.
+    scope.setValidatorCompiler((route) =>
+      route.httpPart === 'body' ? () => true : validatorCompiler(route),
+    );
     scope.post(
       '/policies',
       {
@@ -81,6 +88,8 @@ export function policyRoutes({ server, app }: RouteDeps): void {
             'Apply a new version of the policy set (YAML or JSON); the same content again changes nothing',
           description:
             'The body must follow GET /policies/schema.json; errors name the field and quote the schema path.',
+          consumes: ['application/yaml', 'application/json'],
+          body: PolicySetDocument,
           response: {
             200: Type.Object({ changed: Type.Boolean(), policySet: PolicySetVersionSchema }),
             ...ERROR_RESPONSES,
@@ -88,7 +97,7 @@ export function policyRoutes({ server, app }: RouteDeps): void {
         },
       },
       async (request) => {
-        const body = request.body as { yaml: string } | unknown;
+        const body: unknown = request.body;
         const source =
           body !== null &&
           typeof body === 'object' &&
