@@ -321,7 +321,8 @@ export function isGateRule(value: string): value is GateRuleId {
 }
 
 export function isWaiverActive(waiver: Waiver, now: Date): boolean {
-  return waiver.expiresAt > now.toISOString();
+  // By instant, not by text: "…00Z" and "…00.000Z" are the same moment.
+  return Date.parse(waiver.expiresAt) > now.getTime();
 }
 
 export interface GateVerdict {
