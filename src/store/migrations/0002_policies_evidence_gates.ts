@@ -38,10 +38,12 @@ export async function up(db: AnyDb, engine: Engine): Promise<void> {
     .addColumn('file_name', 'text', (c) => c.notNull())
     .addColumn('sha256', 'text', (c) => c.notNull())
     .addColumn('size', 'integer', (c) => c.notNull())
-    .addColumn('content', engine === 'sqlite' ? 'blob' : 'bytea', (c) => c.notNull())
     .addColumn('facts', 'text', (c) => c.notNull())
     .addColumn('uploaded_by', 'text', (c) => c.notNull().references('users.id'))
     .addColumn('uploaded_at', 'text', (c) => c.notNull())
+    // Last: SQLite reads a row's columns in order, so a gate check that wants only the
+    // facts never walks the overflow pages of a large file.
+    .addColumn('content', engine === 'sqlite' ? 'blob' : 'bytea', (c) => c.notNull())
     .execute();
   await db.schema
     .createIndex('evidence_release')
