@@ -42,7 +42,7 @@ export async function gateChecks(
   engine: 'sqlite' | 'postgres',
   databaseUrl: string | undefined,
   log: (line: string) => void,
-): Promise<Measured & { verdict: string }> {
+): Promise<Measured & { verdict: string; baseline: Measured }> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-gates-'));
   const args = [
     CLI,
@@ -94,11 +94,20 @@ export async function gateChecks(
     const path = `/releases/${release.key}/gates/prod`;
     const verdict = ((await (await fetch(url + path, { headers })).json()) as { verdict: string })
       .verdict;
+    // A plain release read under the same load, measured in the same run on the same
+    // (possibly shared) machine, so the gate's own cost can be told from the machine's.
+    const baseline = await measure({
+      url: `${url}/releases/${release.key}`,
+      headers,
+      connections: 200,
+      duration: 8,
+    });
+    log(formatRow(`read release, 200 concurrent (${engine})`, baseline));
     const result = await measure({ url: url + path, headers, connections: 200, duration: 8 });
     log(
       `${formatRow(`gate check, 200 concurrent (${engine})`, result)}   verdict ${verdict}${engine === 'sqlite' ? '   (target p99 < 20 ms)' : ''}`,
     );
-    return { ...result, verdict };
+    return { ...result, verdict, baseline };
   } finally {
     await stop(gatehouse.child);
     rmSync(dir, { recursive: true, force: true });

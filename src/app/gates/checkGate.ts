@@ -30,11 +30,7 @@ import {
 import { loadRelease } from '../../store/releases.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
-import {
-  latestPolicyVersion,
-  loadPolicyVersion,
-  pinnedPolicyVersion,
-} from '../policies/queries.js';
+import { latestPolicyVersion, loadPolicyVersion } from '../policies/queries.js';
 import { waiversOfRelease } from '../waivers/grantWaiver.js';
 
 export interface GateCheck {
