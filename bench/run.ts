@@ -7,6 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { apiThroughput } from './scenarios/api-throughput.js';
+import { evidenceParsing } from './scenarios/evidence-parsing.js';
+import { gateChecks } from './scenarios/gate-checks.js';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -54,6 +56,24 @@ if (wanted('api')) {
       await scratch.drop();
     }
   }
+}
+
+if (wanted('gates')) {
+  log('\n== Gate checks over HTTP (autocannon, 200 connections, 8 s) ==');
+  results.gatesSqlite = await gateChecks('sqlite', undefined, log);
+  const scratch = await scratchPostgres();
+  if (scratch) {
+    try {
+      results.gatesPostgres = await gateChecks('postgres', scratch.url, log);
+    } finally {
+      await scratch.drop();
+    }
+  }
+}
+
+if (wanted('evidence')) {
+  log('\n== Evidence parsing: time and peak memory, each file in a fresh process ==');
+  results.evidenceParsing = await evidenceParsing(log);
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

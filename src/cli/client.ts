@@ -55,17 +55,28 @@ export async function request<T>(
   connection: Connection,
   method: string,
   path: string,
-  options: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+  options: {
+    body?: unknown;
+    /** A file sent as it is (evidence, a YAML policy) instead of a JSON body. */
+    raw?: { content: Uint8Array | string; contentType: string };
+    headers?: Record<string, string>;
+    timeoutMs?: number;
+  } = {},
 ): Promise<{ status: number; body: T; headers: Headers }> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (connection.token) headers.authorization = `Bearer ${connection.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.raw) headers['content-type'] = options.raw.contentType;
   let response: Response;
   try {
     response = await fetch(connection.url + path, {
       method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.raw
+        ? options.raw.content
+        : options.body === undefined
+          ? undefined
+          : JSON.stringify(options.body),
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
   } catch (error) {

@@ -8,6 +8,10 @@ import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './client.js';
 import { auditCommand } from './commands/audit.js';
 import { catalogCommand } from './commands/catalog.js';
+import { evidenceCommand } from './commands/evidence.js';
+import { gateCommand } from './commands/gate.js';
+import { policyCommand } from './commands/policy.js';
+import { waiverCommand } from './commands/waiver.js';
 import { migrateCommand } from './commands/migrate.js';
 import { releaseCommand } from './commands/release.js';
 import { serveCommand, serving } from './commands/serve.js';
@@ -36,6 +40,10 @@ function buildProgram(): Command {
   releaseCommand(program);
   tokenCommand(program);
   auditCommand(program);
+  evidenceCommand(program);
+  policyCommand(program);
+  gateCommand(program);
+  waiverCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

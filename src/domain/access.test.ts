@@ -26,3 +26,17 @@ test("no role but admin manages users or other people's tokens", () => {
     assert.ok(!ROLE_PERMISSIONS[role].includes('token:manage'), role);
   }
 });
+
+test('pipelines upload evidence; only governance roles waive rules or change policy', () => {
+  assert.ok(can(['deployer'], 'evidence:add'));
+  assert.ok(can(['release-manager'], 'evidence:add'));
+  assert.ok(!can(['viewer'], 'evidence:add'));
+  for (const role of ['deployer', 'approver', 'viewer', 'auditor'] as const) {
+    assert.ok(!can([role], 'waiver:grant'), role);
+    assert.ok(!can([role], 'policy:write'), role);
+  }
+  assert.ok(can(['cab-member'], 'waiver:grant'));
+  assert.ok(can(['viewer'], 'policy:read'));
+  // Whoever declares a release's security surface is not who signs off its pen test.
+  assert.ok(!can(['release-manager'], 'pentest:sign-off'));
+});

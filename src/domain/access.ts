@@ -27,10 +27,23 @@ export const PERMISSIONS = {
   'user:manage': 'create users and grant or revoke roles',
   'token:create-own': 'create API tokens for oneself',
   'token:manage': 'create and revoke tokens for anyone',
+  'evidence:read': 'read the evidence uploaded for a release',
+  'evidence:add': 'upload CI evidence (test, coverage, analysis, SBOM reports) for a release',
+  'policy:read': 'read policy sets and gate verdicts',
+  'policy:write': 'apply a new version of the policy set',
+  'waiver:grant': 'waive one gate rule for one release',
+  'security:declare': "declare a release's security surface (external endpoints, authentication)",
+  'pentest:sign-off': 'sign off the penetration test of a release',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
-const READ: Permission[] = ['catalog:read', 'release:read', 'deployment:read'];
+const READ: Permission[] = [
+  'catalog:read',
+  'release:read',
+  'deployment:read',
+  'evidence:read',
+  'policy:read',
+];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: Object.keys(PERMISSIONS) as Permission[],
@@ -44,10 +57,27 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'audit:read',
     'user:read',
     'token:create-own',
+    'evidence:add',
+    'policy:write',
+    'waiver:grant',
+    'security:declare',
   ],
-  'cab-member': [...READ, 'audit:read', 'user:read', 'token:create-own'],
+  'cab-member': [
+    ...READ,
+    'audit:read',
+    'user:read',
+    'token:create-own',
+    'waiver:grant',
+    'pentest:sign-off',
+  ],
   approver: [...READ, 'token:create-own'],
-  deployer: [...READ, 'deployment:record', 'release:transition', 'token:create-own'],
+  deployer: [
+    ...READ,
+    'deployment:record',
+    'release:transition',
+    'token:create-own',
+    'evidence:add',
+  ],
   auditor: [...READ, 'audit:read', 'user:read', 'token:create-own'],
   viewer: [...READ, 'token:create-own'],
 };

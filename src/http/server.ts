@@ -11,6 +11,8 @@ import { GatehouseError } from '../domain/errors.js';
 import { registerAuthentication } from './auth.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 import { ACCESS_SCHEMAS } from './routes/access.js';
+import { EvidenceSchema } from './routes/evidence.js';
+import { GATE_SCHEMAS } from './routes/gates.js';
 import { registerRoutes, type Server } from './routes/index.js';
 import { RELEASE_SCHEMAS } from './routes/releases.js';
 import { ProblemSchema } from './schemas/common.js';
@@ -80,7 +82,8 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   server.setValidatorCompiler(validatorCompiler);
   refuseDeepJson(server);
   server.addSchema(ProblemSchema);
-  for (const schema of [...RELEASE_SCHEMAS, ...ACCESS_SCHEMAS]) server.addSchema(schema);
+  for (const schema of [...RELEASE_SCHEMAS, ...ACCESS_SCHEMAS, EvidenceSchema, ...GATE_SCHEMAS])
+    server.addSchema(schema);
 
   await server.register(swagger, {
     openapi: {

@@ -4,6 +4,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { bootstrapAdmin } from '../app/access/bootstrapAdmin.js';
+import { ensureDefaultPolicySet } from '../app/policies/applyPolicySet.js';
 import { execute, SYSTEM_ACTOR, type App } from '../app/context.js';
 import { adminTokenPath, type ServeConfig } from '../config.js';
 import { openStore } from '../store/database.js';
@@ -37,6 +38,8 @@ export async function startGatehouse(config: ServeConfig, version = '0.0.0'): Pr
     const demo = config.demo
       ? await (await import('../app/demo/loadDemoOrganisation.js')).loadDemoOrganisation(app)
       : { loaded: false, releases: 0 };
+    // The shipped policy set, so a gate can be checked from the first release on.
+    await execute(app, SYSTEM_ACTOR, (ctx) => ensureDefaultPolicySet(ctx));
     const server = await buildServer(app, {
       version,
       logger:

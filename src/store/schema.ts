@@ -145,6 +145,55 @@ export interface CounterTable {
   value: number;
 }
 
+export interface PolicyVersionTable {
+  version: number;
+  name: string;
+  document: string;
+  source: string;
+  sha256: string;
+  applied_by: string;
+  applied_at: string;
+}
+
+export interface ReleasePolicyTable {
+  release_id: string;
+  policy_version: number;
+  pinned_at: string;
+}
+
+export interface EvidenceTable {
+  id: string;
+  release_id: string;
+  type: string;
+  file_name: string;
+  sha256: string;
+  size: number;
+  content: Uint8Array;
+  facts: string;
+  uploaded_by: string;
+  uploaded_at: string;
+}
+
+export interface WaiverTable {
+  id: string;
+  release_id: string;
+  rule: string;
+  justification: string;
+  expires_at: string;
+  granted_by: string;
+  granted_at: string;
+}
+
+export interface ReleaseSecurityTable {
+  release_id: string;
+  adds_external_endpoints: number;
+  changes_authentication: number;
+  pen_test_reference: string | null;
+  pen_test_signed_off_by: string | null;
+  pen_test_signed_off_at: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   teams: TeamTable;
   services: ServiceTable;
@@ -159,6 +208,11 @@ export interface Database {
   deployments: DeploymentTable;
   audit_log: AuditLogTable;
   counters: CounterTable;
+  policy_versions: PolicyVersionTable;
+  release_policies: ReleasePolicyTable;
+  evidence: EvidenceTable;
+  waivers: WaiverTable;
+  release_security: ReleaseSecurityTable;
   // Kysely's migrator tables are its own; listed so raw checks can name them.
   kysely_migration: { name: string; timestamp: Generated<string> };
 }

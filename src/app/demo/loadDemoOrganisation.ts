@@ -7,6 +7,7 @@
 import { lockAuditChain, type Tx } from '../../store/database.js';
 import { createUser } from '../access/users.js';
 import { applyCatalog } from '../catalog/applyCatalog.js';
+import { ensureDefaultPolicySet } from '../policies/applyPolicySet.js';
 import { SYSTEM_ACTOR, type Actor, type App, type Ctx } from '../context.js';
 import { recordDeployment } from '../deployments/recordDeployment.js';
 import { createRelease } from '../releases/createRelease.js';
@@ -57,6 +58,7 @@ export async function loadDemoOrganisation(
 
     const demo = generateDemoOrganisation({ now: app.clock() });
     const system: Ctx = { tx, actor: SYSTEM_ACTOR, now: demo.since, engine };
+    await ensureDefaultPolicySet(system);
     await applyCatalog(system, demo.catalog);
     const people = new Map<string, Actor>();
     for (const input of demo.users) {

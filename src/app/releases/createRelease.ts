@@ -8,6 +8,7 @@ import {
 } from '../../domain/release.js';
 import { loadRelease, nextCounter } from '../../store/releases.js';
 import { authorize } from '../authorize.js';
+import { pinPolicy } from '../policies/queries.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
 import {
@@ -67,6 +68,7 @@ export async function createRelease(ctx: Ctx, input: CreateReleaseInput): Promis
       )
       .execute();
   }
+  await pinPolicy(ctx, id);
   const release = (await loadRelease(tx, id))!;
   await recordAudit(ctx, {
     action: 'release.created',

@@ -11,6 +11,9 @@ import type { App } from '../../app/context.js';
 import { accessRoutes } from './access.js';
 import { auditRoutes } from './audit.js';
 import { catalogRoutes } from './catalog.js';
+import { evidenceRoutes } from './evidence.js';
+import { gateRoutes } from './gates.js';
+import { policyRoutes } from './policies.js';
 import { releaseRoutes } from './releases.js';
 
 export type Server = FastifyInstance<
@@ -31,4 +34,7 @@ export function registerRoutes(deps: RouteDeps): void {
   releaseRoutes(deps);
   accessRoutes(deps);
   auditRoutes(deps);
+  evidenceRoutes(deps);
+  policyRoutes(deps);
+  gateRoutes(deps);
 }

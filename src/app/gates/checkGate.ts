@@ -1,0 +1,157 @@
+/**
+ * The gate check: gathers what the rules need about a release and its target
+ * environment, and asks the domain for the verdict. A read: it changes nothing, so a
+ * pipeline may call it as often as it likes.
+ */
+import { conflict, notFound } from '../../domain/errors.js';
+import { combineEvidence, type EvidenceFacts } from '../../domain/evidence.js';
+import {
+  evaluateGate,
+  isWaiverActive,
+  type GateFacts,
+  type RuleVerdict,
+  type ServiceDeployment,
+  type UpstreamRelease,
+  type Waiver,
+} from '../../domain/gate.js';
+import { selectPolicy, type PolicyRequirements } from '../../domain/policy.js';
+import type { Release } from '../../domain/release.js';
+import type { Tx } from '../../store/database.js';
+import {
+  deploymentsIn,
+  environmentByName,
+  evidenceFacts,
+  pinnedPolicy,
+  priorEnvironment,
+  releaseSecurity,
+  releaseTier,
+  upstreamReleases,
+} from '../../store/gates.js';
+import { loadRelease } from '../../store/releases.js';
+import { authorize } from '../authorize.js';
+import type { Ctx } from '../context.js';
+import { latestPolicyVersion, loadPolicyVersion } from '../policies/queries.js';
+import { waiversOfRelease } from '../waivers/grantWaiver.js';
+
+export interface GateCheck {
+  release: string;
+  environment: string;
+  verdict: 'pass' | 'fail';
+  policySet: { name: string; version: number; pinned: boolean };
+  policy: string | null;
+  selectedBecause: string;
+  rules: RuleVerdict[];
+  waivers: Array<Waiver & { active: boolean }>;
+  /** The approval path the policy names; approvals themselves are judged elsewhere. */
+  approvals: PolicyRequirements['approvals'] | null;
+  checkedAt: string;
+}
+
+async function latestDeployments(
+  tx: Tx,
+  releaseId: string,
+  environmentId: string,
+  services: string[],
+): Promise<ServiceDeployment[]> {
+  const latest = new Map<string, { status: string; finished_at: string | null }>();
+  for (const row of await deploymentsIn(tx, releaseId, environmentId)) latest.set(row.name, row);
+  return services.map((service) => ({
+    service,
+    status: latest.get(service)?.status ?? null,
+    finishedAt: latest.get(service)?.finished_at ?? null,
+  }));
+}
+
+/** The latest upload per type and file name: a re-run replaces its earlier report. */
+async function latestEvidence(tx: Tx, releaseId: string): Promise<EvidenceFacts[]> {
+  const latest = new Map<string, string>();
+  for (const row of await evidenceFacts(tx, releaseId))
+    latest.set(`${row.type}\u0000${row.file_name}`, row.facts);
+  return [...latest.values()].map((facts) => JSON.parse(facts) as EvidenceFacts);
+}
+
+async function upstream(
+  tx: Tx,
+  release: Release,
+  environmentId: string,
+): Promise<UpstreamRelease[]> {
+  const rows = await upstreamReleases(tx, environmentId, release.id, release.id, release.createdAt);
+  return rows.map((r) => ({
+    key: r.key,
+    state: r.state,
+    service: r.dependency,
+    version: r.version,
+    neededBy: r.needed_by,
+    deployedToTarget: Boolean(r.deployed),
+  }));
+}
+
+export async function checkGate(
+  ctx: Ctx,
+  releaseIdOrKey: string,
+  environmentName: string,
+): Promise<GateCheck> {
+  authorize(ctx.actor, 'policy:read');
+  const { tx } = ctx;
+  const release = await loadRelease(tx, releaseIdOrKey);
+  if (!release) throw notFound('release', releaseIdOrKey);
+  const [environment] = await environmentByName(tx, environmentName);
+  if (!environment) throw notFound('environment', environmentName);
+
+  const pinned = (await pinnedPolicy(tx, release.id))[0]?.policy_version;
+  const policySet =
+    pinned === undefined ? await latestPolicyVersion(tx) : await loadPolicyVersion(tx, pinned);
+  if (!policySet)
+    throw conflict(
+      'no-policy-set',
+      'no policy set has been applied; apply one with `gatehouse policy apply -f FILE`',
+    );
+
+  const services = release.services.map((s) => s.service);
+  const tier = (await releaseTier(tx, release.id))[0]?.tier ?? null;
+  const [prior] = await priorEnvironment(tx, environment.position);
+  const [security] = await releaseSecurity(tx, release.id);
+  const waivers = await waiversOfRelease(tx, release.id);
+
+  const facts: GateFacts = {
+    release: { key: release.key, rollbackPlan: release.rollbackPlan, services },
+    subject: {
+      classification: release.classification,
+      tier: tier === null ? null : Number(tier),
+      environment: environment.name,
+      production: environment.production === 1,
+    },
+    prior: prior
+      ? {
+          environment: prior.name,
+          deployments: await latestDeployments(tx, release.id, prior.id, services),
+        }
+      : null,
+    evidence: combineEvidence(await latestEvidence(tx, release.id)),
+    upstream: await upstream(tx, release, environment.id),
+    security: security
+      ? {
+          addsExternalEndpoints: security.adds_external_endpoints === 1,
+          changesAuthentication: security.changes_authentication === 1,
+          penTestReference: security.pen_test_reference,
+          penTestSignedOffBy: security.signed_off_by,
+        }
+      : null,
+    waivers,
+    now: ctx.now,
+  };
+  const policy = selectPolicy(policySet.document, facts.subject);
+  const verdict = evaluateGate(policy, facts);
+  return {
+    release: release.key,
+    environment: environment.name,
+    verdict: verdict.verdict,
+    policySet: { name: policySet.name, version: policySet.version, pinned: pinned !== undefined },
+    policy: verdict.policy,
+    selectedBecause: verdict.selectedBecause,
+    rules: verdict.rules,
+    waivers: waivers.map((w) => ({ ...w, active: isWaiverActive(w, ctx.now) })),
+    approvals: policy?.requires.approvals ?? null,
+    checkedAt: ctx.now.toISOString(),
+  };
+}

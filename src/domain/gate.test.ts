@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { combineEvidence, ratio, emptySeverityCounts } from './evidence.js';
+import { evaluateGate, type GateFacts, type Waiver } from './gate.js';
+import { selectPolicy, type Policy, type PolicySetDocument } from './policy.js';
+
+const NOW = new Date('2026-11-23T10:00:00Z');
+
+function facts(overrides: Partial<GateFacts> = {}): GateFacts {
+  return {
+    release: { key: 'REL-7', rollbackPlan: 'redeploy 2.3', services: ['payments-api'] },
+    subject: { classification: 'minor', tier: 2, environment: 'prod', production: true },
+    prior: {
+      environment: 'pre-prod',
+      deployments: [
+        { service: 'payments-api', status: 'succeeded', finishedAt: '2026-11-22T10:00:00Z' },
+      ],
+    },
+    evidence: { tests: null, coverage: null, findings: null, vulnerabilities: null },
+    upstream: [],
+    security: null,
+    waivers: [],
+    now: NOW,
+    ...overrides,
+  };
+}
+
+const policy = (requires: Policy['requires']): Policy => ({ name: 'p', match: {}, requires });
+const result = (verdict: ReturnType<typeof evaluateGate>, rule: string) =>
+  verdict.rules.find((r) => r.rule === rule)!;
+
+describe('gate rules', () => {
+  test('pass rate counts errors as not passing and ignores skips', () => {
+    const tests = {
+      kind: 'tests' as const,
+      tests: 10,
+      passed: 7,
+      failed: 1,
+      errors: 1,
+      skipped: 1,
+      failures: [{ suite: 'A', name: 'b', message: 'boom' }],
+    };
+    const verdict = evaluateGate(
+      policy({ tests: { minPassRate: 80 } }),
+      facts({ evidence: { ...facts().evidence, tests } }),
+    );
+    const rule = result(verdict, 'tests-pass-rate');
+    assert.equal(rule.result, 'fail');
+    assert.match(
+      rule.reason,
+      /7 of 9 tests passed \(77\.77 %\), 1 skipped, below the 80 % required: 1 failure, 1 error; first: A › b — boom/,
+    );
+    const lenient = evaluateGate(
+      policy({ tests: { minPassRate: 77 } }),
+      facts({ evidence: { ...facts().evidence, tests } }),
+    );
+    assert.equal(result(lenient, 'tests-pass-rate').result, 'pass');
+  });
+
+  test('coverage thresholds for lines and branches, each with its numbers', () => {
+    const coverage = {
+      kind: 'coverage' as const,
+      lines: ratio(78, 100),
+      branches: ratio(9, 10),
+      files: 3,
+    };
+    const verdict = evaluateGate(
+      policy({ coverage: { minLines: 80, minBranches: 90 } }),
+      facts({ evidence: { ...facts().evidence, coverage } }),
+    );
+    assert.equal(
+      result(verdict, 'coverage-lines').reason,
+      'line coverage 78 % (78 of 100 lines) is below the 80 % required',
+    );
+    assert.equal(result(verdict, 'coverage-branches').result, 'pass');
+  });
+
+  test('critical and high findings beyond the limits fail, naming the worst', () => {
+    const findings = {
+      kind: 'findings' as const,
+      tools: ['CodeQL'],
+      total: 2,
+      bySeverity: { ...emptySeverityCounts(), high: 2 },
+      top: [
+        { ruleId: 'js/xss', severity: 'high' as const, message: 'reflected', location: 'a.js:3' },
+      ],
+    };
+    const verdict = evaluateGate(
+      policy({ findings: { maxCritical: 0, maxHigh: 1 } }),
+      facts({ evidence: { ...facts().evidence, findings } }),
+    );
+    assert.equal(
+      result(verdict, 'static-analysis').reason,
+      '2 high findings (at most 1 allowed): js/xss at a.js:3 — reflected',
+    );
+  });
+
+  test('rules the policy does not ask for are not applicable, and do not fail the gate', () => {
+    const verdict = evaluateGate(policy({}), facts());
+    assert.equal(verdict.verdict, 'pass');
+    assert.ok(verdict.rules.every((r) => r.result === 'not-applicable'));
+  });
+
+  test('rollback plan, prior environment in progress, first environment', () => {
+    const started = facts({
+      release: { key: 'REL-7', rollbackPlan: ' ', services: ['payments-api'] },
+      prior: {
+        environment: 'uat',
+        deployments: [{ service: 'payments-api', status: 'started', finishedAt: null }],
+      },
+    });
+    const verdict = evaluateGate(
+      policy({ rollbackPlan: true, priorEnvironmentVerified: true }),
+      started,
+    );
+    assert.equal(result(verdict, 'rollback-plan').result, 'fail');
+    assert.equal(
+      result(verdict, 'prior-environment-verified').reason,
+      "uat is not verified: payments-api's latest deployment there has not finished",
+    );
+    const first = evaluateGate(policy({ priorEnvironmentVerified: true }), facts({ prior: null }));
+    assert.equal(result(first, 'prior-environment-verified').result, 'not-applicable');
+  });
+
+  test('a waiver counts until it expires, and is shown either way', () => {
+    const waiver: Waiver = {
+      id: 'w',
+      rule: 'rollback-plan',
+      justification: 'plan in runbook RB-9',
+      expiresAt: '2026-11-24T00:00:00Z',
+      grantedBy: 'carla',
+      grantedAt: '2026-11-22T00:00:00Z',
+    };
+    const noPlan = { release: { key: 'REL-7', rollbackPlan: '', services: [] } };
+    const active = evaluateGate(
+      policy({ rollbackPlan: true }),
+      facts({ ...noPlan, waivers: [waiver] }),
+    );
+    assert.equal(active.verdict, 'pass');
+    assert.equal(result(active, 'rollback-plan').result, 'waived');
+    assert.deepEqual(result(active, 'rollback-plan').waiver, waiver);
+    const expired = evaluateGate(
+      policy({ rollbackPlan: true }),
+      facts({ ...noPlan, waivers: [waiver], now: new Date('2026-11-24T00:00:00Z') }),
+    );
+    assert.equal(expired.verdict, 'fail');
+    assert.equal(result(expired, 'rollback-plan').result, 'fail');
+  });
+
+  test('a waiver for another rule does not help', () => {
+    const waiver: Waiver = {
+      id: 'w',
+      rule: 'tests-pass-rate',
+      justification: 'x',
+      expiresAt: '2027-01-01T00:00:00Z',
+      grantedBy: 'c',
+      grantedAt: '2026-11-22T00:00:00Z',
+    };
+    const verdict = evaluateGate(
+      policy({ rollbackPlan: true }),
+      facts({ release: { key: 'R', rollbackPlan: '', services: [] }, waivers: [waiver] }),
+    );
+    assert.equal(verdict.verdict, 'fail');
+  });
+
+  test('no matching policy fails closed', () => {
+    const verdict = evaluateGate(null, facts());
+    assert.equal(verdict.verdict, 'fail');
+    assert.match(verdict.selectedBecause, /no policy in the set matches minor, tier 2, prod/);
+  });
+});
+
+describe('policy selection', () => {
+  const set: PolicySetDocument = {
+    apiVersion: 'gatehouse/v1',
+    kind: 'PolicySet',
+    name: 's',
+    policies: [
+      { name: 'emergency', match: { classifications: ['emergency'] }, requires: {} },
+      { name: 'tier1-prod', match: { tiers: [1], production: true }, requires: {} },
+      { name: 'uat-only', match: { environments: ['uat'] }, requires: {} },
+      { name: 'rest', match: {}, requires: {} },
+    ],
+  };
+  const pick = (subject: Partial<Parameters<typeof selectPolicy>[1]>) =>
+    selectPolicy(set, {
+      classification: 'minor',
+      tier: 2,
+      environment: 'sit',
+      production: false,
+      ...subject,
+    })?.name;
+
+  test('first match wins, by classification, tier and environment', () => {
+    assert.equal(pick({ classification: 'emergency', tier: 1, production: true }), 'emergency');
+    assert.equal(pick({ tier: 1, production: true, environment: 'prod' }), 'tier1-prod');
+    assert.equal(pick({ tier: 1 }), 'rest');
+    assert.equal(pick({ environment: 'uat' }), 'uat-only');
+    assert.equal(pick({ tier: null, production: true }), 'rest');
+  });
+});
+
+describe('combining evidence', () => {
+  test('files of one kind add up', () => {
+    const a = { kind: 'coverage' as const, lines: ratio(8, 10), branches: ratio(0, 0), files: 1 };
+    const b = { kind: 'coverage' as const, lines: ratio(2, 10), branches: ratio(1, 2), files: 2 };
+    const combined = combineEvidence([a, b]);
+    assert.deepEqual(combined.coverage, {
+      kind: 'coverage',
+      lines: ratio(10, 20),
+      branches: ratio(1, 2),
+      files: 3,
+    });
+    assert.equal(combined.tests, null);
+  });
+});

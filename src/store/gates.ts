@@ -1,0 +1,108 @@
+/**
+ * The reads a gate check makes, compiled once (see prepared.ts): a pipeline may poll the
+ * gate, so each check is a handful of fixed-shape queries and no query building.
+ */
+import { sql, type Kysely } from 'kysely';
+import { preparedQuery } from './prepared.js';
+import type { Database } from './schema.js';
+
+type Db = Kysely<Database>;
+
+export const environmentByName = preparedQuery((db: Db, name: string) =>
+  db
+    .selectFrom('environments')
+    .select(['id', 'name', 'position', 'production'])
+    .where('name', '=', name),
+);
+
+export const priorEnvironment = preparedQuery((db: Db, position: number) =>
+  db
+    .selectFrom('environments')
+    .select(['id', 'name'])
+    .where('position', '<', position)
+    .orderBy('position', 'desc')
+    .limit(sql.lit(1)),
+);
+
+/** The most critical tier among the release's services. */
+export const releaseTier = preparedQuery((db: Db, releaseId: string) =>
+  db
+    .selectFrom('release_services')
+    .innerJoin('services', 'services.id', 'release_services.service_id')
+    .select((eb) => eb.fn.min<number>('services.tier').as('tier'))
+    .where('release_services.release_id', '=', releaseId),
+);
+
+export const deploymentsIn = preparedQuery((db: Db, releaseId: string, environmentId: string) =>
+  db
+    .selectFrom('deployments')
+    .innerJoin('services', 'services.id', 'deployments.service_id')
+    .select(['services.name', 'deployments.status', 'deployments.finished_at'])
+    .where('deployments.release_id', '=', releaseId)
+    .where('deployments.environment_id', '=', environmentId)
+    .orderBy('deployments.started_at'),
+);
+
+export const evidenceFacts = preparedQuery((db: Db, releaseId: string) =>
+  db
+    .selectFrom('evidence')
+    .select(['type', 'file_name', 'facts'])
+    .where('release_id', '=', releaseId)
+    .orderBy('uploaded_at')
+    .orderBy('id'),
+);
+
+/**
+ * Open releases, raised earlier, of services this release's services depend on, and
+ * whether each is already deployed to the target environment.
+ */
+export const upstreamReleases = preparedQuery(
+  (db: Db, environmentId: string, releaseId: string, releaseId2: string, createdAt: string) =>
+    db
+      .selectFrom('release_services as mine')
+      .innerJoin('service_dependencies as dep', 'dep.service_id', 'mine.service_id')
+      .innerJoin('services as s', 's.id', 'mine.service_id')
+      .innerJoin('services as d', 'd.id', 'dep.depends_on_id')
+      .innerJoin('release_services as theirs', 'theirs.service_id', 'dep.depends_on_id')
+      .innerJoin('releases as r', 'r.id', 'theirs.release_id')
+      .select((eb) => [
+        'r.key',
+        'r.state',
+        'theirs.version',
+        's.name as needed_by',
+        'd.name as dependency',
+        eb
+          .exists(
+            eb
+              .selectFrom('deployments as x')
+              .select('x.id')
+              .whereRef('x.release_id', '=', 'r.id')
+              .whereRef('x.service_id', '=', 'theirs.service_id')
+              .where('x.environment_id', '=', environmentId)
+              .where('x.status', '=', sql.lit('succeeded')),
+          )
+          .as('deployed'),
+      ])
+      .where('mine.release_id', '=', releaseId)
+      .where('r.id', '!=', releaseId2)
+      .where('r.created_at', '<', createdAt)
+      .where(sql<boolean>`r.state not in ('closed', 'no-go', 'rolled-back', 'failed', 'cancelled')`)
+      .orderBy('r.created_at'),
+);
+
+export const releaseSecurity = preparedQuery((db: Db, releaseId: string) =>
+  db
+    .selectFrom('release_security')
+    .leftJoin('users', 'users.id', 'release_security.pen_test_signed_off_by')
+    .select([
+      'adds_external_endpoints',
+      'changes_authentication',
+      'pen_test_reference',
+      'users.name as signed_off_by',
+    ])
+    .where('release_id', '=', releaseId),
+);
+
+export const pinnedPolicy = preparedQuery((db: Db, releaseId: string) =>
+  db.selectFrom('release_policies').select('policy_version').where('release_id', '=', releaseId),
+);
