@@ -72,11 +72,7 @@ export function mannWhitneyU(
   // SciPy always takes the upper tail: of U1 for 'greater', of U2 for 'less', of the larger
   // of the two (doubled) for 'two-sided'.
   const [u, factor] =
-    alternative === 'greater'
-      ? [u1, 1]
-      : alternative === 'less'
-        ? [u2, 1]
-        : [Math.max(u1, u2), 2];
+    alternative === 'greater' ? [u1, 1] : alternative === 'less' ? [u2, 1] : [Math.max(u1, u2), 2];
 
   let method = options.method ?? 'auto';
   if (method === 'auto') method = (n1 > 8 && n2 > 8) || ties ? 'asymptotic' : 'exact';
