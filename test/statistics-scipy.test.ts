@@ -13,20 +13,21 @@ import {
 } from '../src/domain/statistics/mann-whitney.js';
 import { seededRandom } from './support/seeded-random.js';
 
-function hasScipy(): boolean {
-  return spawnSync('python3', ['-c', 'import scipy'], { stdio: 'ignore' }).status === 0;
+/** The first Python that imports SciPy: PATH's, else Debian's own (where apt installs it). */
+function pythonWithScipy(): string | null {
+  for (const python of ['python3', '/usr/bin/python3'])
+    if (spawnSync(python, ['-c', 'import scipy'], { stdio: 'ignore' }).status === 0) return python;
+  return null;
 }
 
-function ensureScipy(): boolean {
-  if (hasScipy()) return true;
-  if (process.env.CI === 'true') {
-    spawnSync('apt-get', ['install', '-y', 'python3-scipy'], { stdio: 'inherit' });
-    if (!hasScipy()) {
-      spawnSync('apt-get', ['update'], { stdio: 'inherit' });
-      spawnSync('apt-get', ['install', '-y', 'python3-scipy'], { stdio: 'inherit' });
-    }
-  }
-  return hasScipy();
+function ensureScipy(): string | null {
+  const found = pythonWithScipy();
+  if (found || process.env.CI !== 'true') return found;
+  spawnSync('apt-get', ['install', '-y', 'python3-scipy'], { stdio: 'inherit' });
+  if (pythonWithScipy()) return pythonWithScipy();
+  spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+  spawnSync('apt-get', ['install', '-y', 'python3-scipy'], { stdio: 'inherit' });
+  return pythonWithScipy();
 }
 
 interface Case {
@@ -76,7 +77,8 @@ for c in json.load(sys.stdin):
 json.dump(out, sys.stdout)
 `;
 
-const available = ensureScipy();
+const python = ensureScipy();
+const available = python !== null;
 if (!available)
   process.stderr.write(
     '\n!!! SciPy is NOT installed: the Mann-Whitney agreement suite is SKIPPED (apt-get install -y python3-scipy) !!!\n\n',
@@ -86,7 +88,7 @@ describe('Mann-Whitney U agrees with SciPy', { skip: !available && 'SciPy missin
   const cases = generateCases(1500);
 
   test('1,500 generated cases, with and without ties, all alternatives', () => {
-    const run = spawnSync('python3', ['-c', SCIPY], {
+    const run = spawnSync(python!, ['-c', SCIPY], {
       input: JSON.stringify(cases),
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
