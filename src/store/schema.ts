@@ -178,6 +178,17 @@ export interface CanaryVerdictTable {
   judged_at: string;
 }
 
+export interface RolloutDecisionTable {
+  id: string;
+  release_id: string;
+  environment: string;
+  decision: string;
+  reason: string;
+  detail: string;
+  actor_id: string;
+  decided_at: string;
+}
+
 export interface Database {
   teams: TeamTable;
   services: ServiceTable;
@@ -195,6 +206,7 @@ export interface Database {
   canary_analyses: CanaryAnalysisTable;
   canary_samples: CanarySampleTable;
   canary_verdicts: CanaryVerdictTable;
+  rollout_decisions: RolloutDecisionTable;
   // Kysely's migrator tables are its own; listed so raw checks can name them.
   kysely_migration: { name: string; timestamp: Generated<string> };
 }

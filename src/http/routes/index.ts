@@ -13,6 +13,7 @@ import { auditRoutes } from './audit.js';
 import { canaryRoutes } from './canary.js';
 import { catalogRoutes } from './catalog.js';
 import { releaseRoutes } from './releases.js';
+import { rolloutRoutes } from './rollout.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -33,4 +34,5 @@ export function registerRoutes(deps: RouteDeps): void {
   accessRoutes(deps);
   auditRoutes(deps);
   canaryRoutes(deps);
+  rolloutRoutes(deps);
 }

@@ -59,4 +59,22 @@ export async function up(db: AnyDb, engine: Engine): Promise<void> {
     .on('canary_verdicts')
     .columns(['analysis_id', 'judged_at'])
     .execute();
+
+  await db.schema
+    .createTable('rollout_decisions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('release_id', 'text', (c) => c.notNull().references('releases.id'))
+    .addColumn('environment', 'text', (c) => c.notNull())
+    .addColumn('decision', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    // The whole decision: evidence, next step, halted, rollback order.
+    .addColumn('detail', 'text', (c) => c.notNull())
+    .addColumn('actor_id', 'text', (c) => c.notNull().references('users.id'))
+    .addColumn('decided_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('rollout_decisions_release')
+    .on('rollout_decisions')
+    .columns(['release_id', 'decided_at'])
+    .execute();
 }
