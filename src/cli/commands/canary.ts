@@ -6,12 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { parseCanaryConfig } from '../../domain/canary/config.js';
-import { judgeCanaryFixed } from '../../domain/canary/fixed-horizon-judge.js';
 import type { CanaryJudgement } from '../../domain/canary/judgement.js';
-import { judgeCanarySequential } from '../../domain/canary/sequential-judge.js';
 import { GatehouseError } from '../../domain/errors.js';
-import { parseCanaryCsv } from '../../integrations/canary-csv.js';
 import { CliError, EXIT } from '../client.js';
 import { readDocument } from '../files.js';
 import { printJson, printTable } from '../output.js';
@@ -83,13 +79,19 @@ export function canaryCommand(program: Command): void {
     )
     .option('--json', 'print the verdict as JSON', false)
     .action(
-      (options: {
+      async (options: {
         config: string;
         baseline: string;
         canary: string;
         judge: string;
         json: boolean;
       }) => {
+        // Loaded on use: the statistics, the Ajv schema and the CSV parser stay out of
+        // every other command's start-up.
+        const { parseCanaryConfig } = await import('../../domain/canary/config.js');
+        const { judgeCanaryFixed } = await import('../../domain/canary/fixed-horizon-judge.js');
+        const { judgeCanarySequential } = await import('../../domain/canary/sequential-judge.js');
+        const { parseCanaryCsv } = await import('../../integrations/canary-csv.js');
         const config = asUsage(() => parseCanaryConfig(readDocument(options.config)));
         const baseline = asUsage(() =>
           parseCanaryCsv(readText(options.baseline), options.baseline),
