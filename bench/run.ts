@@ -9,6 +9,8 @@ import pg from 'pg';
 import { apiThroughput } from './scenarios/api-throughput.js';
 import { evidenceParsing } from './scenarios/evidence-parsing.js';
 import { gateChecks } from './scenarios/gate-checks.js';
+import { canaryJudges } from './scenarios/canary.js';
+import { nabHypercare } from './scenarios/nab-hypercare.js';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -74,6 +76,16 @@ if (wanted('gates')) {
 if (wanted('evidence')) {
   log('\n== Evidence parsing: time and peak memory, each file in a fresh process ==');
   results.evidenceParsing = await evidenceParsing(log);
+}
+
+if (wanted('canary')) {
+  log('\n== Canary judges on generated scenarios (seeded; fixed-horizon vs sequential) ==');
+  results.canaryJudges = canaryJudges(log);
+}
+
+if (wanted('hypercare')) {
+  log('\n== Hypercare regression detector on NAB real series (../shared/data/nab) ==');
+  results.nabHypercare = nabHypercare(log);
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
  * The `gatehouse` command. Exit codes: 0 ok, 1 refused by the product, 2 bad usage or
- * input, 3 server unreachable or failing.
+ * input, 3 server unreachable or failing; `canary judge` adds 4 for hold (marginal or
+ * inconclusive).
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './client.js';
 import { auditCommand } from './commands/audit.js';
+import { canaryCommand } from './commands/canary.js';
 import { catalogCommand } from './commands/catalog.js';
 import { evidenceCommand } from './commands/evidence.js';
 import { gateCommand } from './commands/gate.js';
@@ -44,6 +46,7 @@ function buildProgram(): Command {
   policyCommand(program);
   gateCommand(program);
   waiverCommand(program);
+  canaryCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

@@ -4,6 +4,7 @@ import type { Store } from './database.js';
 import type { Database } from './schema.js';
 import * as foundation from './migrations/0001_foundation.js';
 import * as policiesEvidenceGates from './migrations/0002_policies_evidence_gates.js';
+import * as canaryDeployments from './migrations/0004_canary_deployments.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -13,6 +14,7 @@ type EngineMigration = {
 const MIGRATIONS: Record<string, EngineMigration> = {
   '0001_foundation': foundation,
   '0002_policies_evidence_gates': policiesEvidenceGates,
+  '0004_canary_deployments': canaryDeployments,
 };
 
 /**

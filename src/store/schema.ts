@@ -194,6 +194,50 @@ export interface ReleaseSecurityTable {
   updated_at: string;
 }
 
+export interface CanaryAnalysisTable {
+  id: string;
+  release_id: string;
+  service: string;
+  environment: string;
+  judge: string;
+  config: string;
+  revision: number;
+  actor_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CanarySampleTable {
+  analysis_id: string;
+  sample_group: 'baseline' | 'canary';
+  metric: string;
+  seq: number;
+  value: number | null;
+}
+
+export interface CanaryVerdictTable {
+  id: string;
+  analysis_id: string;
+  judge: string;
+  outcome: string;
+  decision: string;
+  score: number | null;
+  verdict: string;
+  actor_id: string;
+  judged_at: string;
+}
+
+export interface RolloutDecisionTable {
+  id: string;
+  release_id: string;
+  environment: string;
+  decision: string;
+  reason: string;
+  detail: string;
+  actor_id: string;
+  decided_at: string;
+}
+
 export interface Database {
   teams: TeamTable;
   services: ServiceTable;
@@ -213,6 +257,10 @@ export interface Database {
   evidence: EvidenceTable;
   waivers: WaiverTable;
   release_security: ReleaseSecurityTable;
+  canary_analyses: CanaryAnalysisTable;
+  canary_samples: CanarySampleTable;
+  canary_verdicts: CanaryVerdictTable;
+  rollout_decisions: RolloutDecisionTable;
   // Kysely's migrator tables are its own; listed so raw checks can name them.
   kysely_migration: { name: string; timestamp: Generated<string> };
 }

@@ -10,11 +10,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { App } from '../../app/context.js';
 import { accessRoutes } from './access.js';
 import { auditRoutes } from './audit.js';
+import { canaryRoutes } from './canary.js';
 import { catalogRoutes } from './catalog.js';
 import { evidenceRoutes } from './evidence.js';
 import { gateRoutes } from './gates.js';
 import { policyRoutes } from './policies.js';
 import { releaseRoutes } from './releases.js';
+import { rolloutRoutes } from './rollout.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -37,4 +39,6 @@ export function registerRoutes(deps: RouteDeps): void {
   evidenceRoutes(deps);
   policyRoutes(deps);
   gateRoutes(deps);
+  canaryRoutes(deps);
+  rolloutRoutes(deps);
 }
