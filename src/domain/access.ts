@@ -27,6 +27,9 @@ export const PERMISSIONS = {
   'user:manage': 'create users and grant or revoke roles',
   'token:create-own': 'create API tokens for oneself',
   'token:manage': 'create and revoke tokens for anyone',
+  'calendar:write': 'define release, freeze and maintenance windows',
+  'freeze:exception': 'approve an emergency release to deploy during a freeze',
+  'risk:configure': 'change the risk weights',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -37,6 +40,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   'release-manager': [
     ...READ,
     'catalog:write',
+    'calendar:write',
+    'freeze:exception',
+    'risk:configure',
     'release:create',
     'release:update',
     'release:transition',
@@ -45,7 +51,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'user:read',
     'token:create-own',
   ],
-  'cab-member': [...READ, 'audit:read', 'user:read', 'token:create-own'],
+  'cab-member': [...READ, 'freeze:exception', 'audit:read', 'user:read', 'token:create-own'],
   approver: [...READ, 'token:create-own'],
   deployer: [...READ, 'deployment:record', 'release:transition', 'token:create-own'],
   auditor: [...READ, 'audit:read', 'user:read', 'token:create-own'],

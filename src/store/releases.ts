@@ -5,6 +5,7 @@ import type {
   Classification,
   DeploymentStrategy,
   Release,
+  ReleaseFacts,
   ReleaseState,
   Scope,
 } from '../domain/release.js';
@@ -89,7 +90,14 @@ export async function hydrate(db: Db, rows: ReleaseRow[]): Promise<Release[]> {
     justification: r.justification,
     rollbackPlan: r.rollback_plan,
     plannedWindow:
-      r.window_start && r.window_end ? { start: r.window_start, end: r.window_end } : null,
+      r.window_start && r.window_end
+        ? {
+            start: r.window_start,
+            end: r.window_end,
+            ...(r.window_environment ? { environment: r.window_environment } : {}),
+          }
+        : null,
+    facts: r.risk_facts ? (JSON.parse(r.risk_facts) as ReleaseFacts) : {},
     team: r.team_name,
     requester: r.requester_name,
     revision: r.revision,

@@ -87,6 +87,10 @@ export interface ReleaseTable {
   rollback_plan: string;
   window_start: string | null;
   window_end: string | null;
+  /** The environment the planned window is for (0003). */
+  window_environment: string | null;
+  /** JSON of the release's risk facts (0003). */
+  risk_facts: string | null;
   team_id: string | null;
   requester_id: string;
   revision: number;
@@ -145,6 +149,50 @@ export interface CounterTable {
   value: number;
 }
 
+export interface CalendarWindowTable {
+  id: string;
+  name: string;
+  kind: string;
+  time_zone: string;
+  local_start: string;
+  local_end: string;
+  rrule: string | null;
+  scope: string;
+  environments: string;
+  capacity: number | null;
+  description: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FreezeExceptionTable {
+  id: string;
+  window_id: string;
+  release_id: string;
+  reason: string;
+  approved_by: string;
+  approved_at: string;
+}
+
+export interface ReleaseRiskTable {
+  id: string;
+  release_id: string;
+  risk: string;
+  impact: number;
+  probability: number;
+  owner: string;
+  mitigation: string;
+  created_at: string;
+}
+
+export interface RiskWeightsTable {
+  version: number;
+  document: string;
+  created_by: string;
+  created_at: string;
+}
+
 export interface Database {
   teams: TeamTable;
   services: ServiceTable;
@@ -159,6 +207,10 @@ export interface Database {
   deployments: DeploymentTable;
   audit_log: AuditLogTable;
   counters: CounterTable;
+  calendar_windows: CalendarWindowTable;
+  freeze_exceptions: FreezeExceptionTable;
+  release_risks: ReleaseRiskTable;
+  risk_weights: RiskWeightsTable;
   // Kysely's migrator tables are its own; listed so raw checks can name them.
   kysely_migration: { name: string; timestamp: Generated<string> };
 }

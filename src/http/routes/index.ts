@@ -10,6 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { App } from '../../app/context.js';
 import { accessRoutes } from './access.js';
 import { auditRoutes } from './audit.js';
+import { calendarRoutes } from './calendar.js';
 import { catalogRoutes } from './catalog.js';
 import { releaseRoutes } from './releases.js';
 
@@ -31,4 +32,5 @@ export function registerRoutes(deps: RouteDeps): void {
   releaseRoutes(deps);
   accessRoutes(deps);
   auditRoutes(deps);
+  calendarRoutes(deps);
 }
