@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './client.js';
 import { auditCommand } from './commands/audit.js';
+import { calendarCommand } from './commands/calendar.js';
 import { catalogCommand } from './commands/catalog.js';
 import { migrateCommand } from './commands/migrate.js';
 import { releaseCommand } from './commands/release.js';
@@ -36,6 +37,7 @@ function buildProgram(): Command {
   releaseCommand(program);
   tokenCommand(program);
   auditCommand(program);
+  calendarCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

@@ -53,9 +53,7 @@ export async function up(db: AnyDb, _engine: Engine): Promise<void> {
     .addColumn('release_id', 'text', (c) => c.notNull().references('releases.id'))
     .addColumn('risk', 'text', (c) => c.notNull())
     .addColumn('impact', 'integer', (c) => c.notNull().check(sql`impact between 1 and 5`))
-    .addColumn('probability', 'integer', (c) =>
-      c.notNull().check(sql`probability between 1 and 5`),
-    )
+    .addColumn('probability', 'integer', (c) => c.notNull().check(sql`probability between 1 and 5`))
     .addColumn('owner', 'text', (c) => c.notNull())
     .addColumn('mitigation', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
