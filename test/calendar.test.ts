@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import ICAL from 'ical.js';
 import { engines } from './support/engines.js';
 import { releaseBody, startTestServer, TEST_CATALOG, type TestServer } from './support/server.js';
 
@@ -226,6 +227,47 @@ for (const engine of await engines()) {
         '/calendar/conflicts?from=2026-12-07T00:00:00Z&to=2026-11-30T00:00:00Z',
       );
       assertFieldProblem(backwards, 'to');
+    });
+
+    test('iCalendar feeds parse back with an independent library: freezes and releases as events', async () => {
+      const response = await server.call(
+        'GET',
+        '/calendar.ics?from=2026-11-30T00:00:00Z&to=2026-12-14T00:00:00Z',
+        { token: viewerToken },
+      );
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/calendar/);
+      const text = response.body as string;
+      assert.ok(text.includes('\r\n'), 'lines end in CRLF');
+      for (const line of text.split('\r\n'))
+        assert.ok(Buffer.byteLength(line) <= 75, `folded to 75 octets: ${line}`);
+      const calendar = new ICAL.Component(ICAL.parse(text));
+      assert.equal(calendar.name, 'vcalendar');
+      assert.equal(calendar.getFirstPropertyValue('version'), '2.0');
+      const events = calendar.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+      const freezes = events.filter((e) => e.summary === 'Freeze: weekend-freeze');
+      assert.deepEqual(
+        freezes.map((e) => e.startDate.toJSDate().toISOString()),
+        // The first began before the feed's period and is still in force at its start.
+        ['2026-11-27T17:00:00.000Z', '2026-12-04T17:00:00.000Z', '2026-12-11T17:00:00.000Z'],
+      );
+      assert.equal(freezes[1]!.endDate.toJSDate().toISOString(), '2026-12-07T05:00:00.000Z');
+      const releases = events.filter((e) => /^REL-\d+ /.test(e.summary));
+      assert.ok(releases.length >= 4, `releases in the feed: ${releases.length}`);
+      assert.ok(new Set(events.map((e) => e.uid)).size === events.length, 'unique UIDs');
+
+      const team = await server.call(
+        'GET',
+        '/teams/platform/calendar.ics?from=2026-11-30T00:00:00Z&to=2026-12-14T00:00:00Z',
+      );
+      assert.equal(team.status, 200);
+      const platform = new ICAL.Component(ICAL.parse(team.body as string))
+        .getAllSubcomponents('vevent')
+        .map((v) => new ICAL.Event(v).summary);
+      // platform owns auth (tier 1, so the freeze covers it) and no planned release.
+      assert.ok(platform.includes('Freeze: weekend-freeze'));
+      assert.ok(!platform.some((s) => s.startsWith('REL-')), platform.join(', '));
+      assert.equal((await server.call('GET', '/teams/nobody/calendar.ics')).status, 404);
     });
   });
 }

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { listConflicts } from '../../app/calendar/conflicts.js';
+import { calendarFeed } from '../../app/calendar/feed.js';
 import { checkFreeze } from '../../app/calendar/freezeCheck.js';
 import {
   approveFreezeException,
@@ -196,5 +197,46 @@ export function calendarRoutes({ server, app }: RouteDeps): void {
       },
     },
     async (request) => query(app, request.actor, (ctx) => listConflicts(ctx, request.query)),
+  );
+
+  const FeedQuery = StrictObject({ from: Type.Optional(Instant), to: Type.Optional(Instant) });
+  const ICS = 'text/calendar; charset=utf-8';
+
+  server.get(
+    '/calendar.ics',
+    {
+      schema: {
+        tags,
+        summary:
+          'The organisation feed (RFC 5545): freezes, windows and planned releases, 30 days back to 180 ahead by default',
+        produces: ['text/calendar'],
+        querystring: FeedQuery,
+        response: { ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const body = await query(app, request.actor, (ctx) => calendarFeed(ctx, request.query));
+      return reply.type(ICS).send(body);
+    },
+  );
+
+  server.get(
+    '/teams/:name/calendar.ics',
+    {
+      schema: {
+        tags,
+        summary: "One team's feed: its releases and the windows covering its services",
+        produces: ['text/calendar'],
+        params: NameParam,
+        querystring: FeedQuery,
+        response: { ...ERROR_RESPONSES, 404: Type.Ref('Problem') },
+      },
+    },
+    async (request, reply) => {
+      const body = await query(app, request.actor, (ctx) =>
+        calendarFeed(ctx, { ...request.query, team: request.params.name }),
+      );
+      return reply.type(ICS).send(body);
+    },
   );
 }
