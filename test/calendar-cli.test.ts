@@ -139,4 +139,37 @@ describe('gatehouse calendar', () => {
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, /same-service\s+REL-1, REL-2\s+REL-1 and REL-2 both change ledger/);
   });
+
+  test('dependencies prints deploy order, rollback order and customer-facing impact', async () => {
+    const created = await runCli(
+      [
+        'release',
+        'create',
+        '--title',
+        'Auth and ledger',
+        '--version',
+        '2.0.0',
+        '--classification',
+        'minor',
+        '--service',
+        'ledger@2.0.0',
+        '--service',
+        'auth@7.0.0',
+        '--json',
+      ],
+      env,
+    );
+    assert.equal(created.code, 0, created.stderr);
+    const key = JSON.parse(created.stdout).key as string;
+    const shown = await runCli(['dependencies', key], env);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /deploy order: +auth → ledger/);
+    assert.match(shown.stdout, /rollback order: ledger → auth/);
+    assert.match(
+      shown.stdout,
+      /payments-api \(tier 2, payments\) \[customer-facing\] via auth, ledger/,
+    );
+    const missing = await runCli(['dependencies', 'REL-999'], env);
+    assert.equal(missing.code, 2);
+  });
 });

@@ -9,6 +9,7 @@ import { CliError, EXIT } from './client.js';
 import { auditCommand } from './commands/audit.js';
 import { calendarCommand } from './commands/calendar.js';
 import { catalogCommand } from './commands/catalog.js';
+import { dependenciesCommand } from './commands/dependencies.js';
 import { migrateCommand } from './commands/migrate.js';
 import { releaseCommand } from './commands/release.js';
 import { serveCommand, serving } from './commands/serve.js';
@@ -38,6 +39,7 @@ function buildProgram(): Command {
   tokenCommand(program);
   auditCommand(program);
   calendarCommand(program);
+  dependenciesCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

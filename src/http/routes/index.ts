@@ -12,6 +12,7 @@ import { accessRoutes } from './access.js';
 import { auditRoutes } from './audit.js';
 import { calendarRoutes } from './calendar.js';
 import { catalogRoutes } from './catalog.js';
+import { dependencyRoutes } from './dependencies.js';
 import { releaseRoutes } from './releases.js';
 
 export type Server = FastifyInstance<
@@ -33,4 +34,5 @@ export function registerRoutes(deps: RouteDeps): void {
   accessRoutes(deps);
   auditRoutes(deps);
   calendarRoutes(deps);
+  dependencyRoutes(deps);
 }
