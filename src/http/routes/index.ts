@@ -14,6 +14,7 @@ import { calendarRoutes } from './calendar.js';
 import { catalogRoutes } from './catalog.js';
 import { dependencyRoutes } from './dependencies.js';
 import { releaseRoutes } from './releases.js';
+import { riskRoutes } from './risk.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -35,4 +36,5 @@ export function registerRoutes(deps: RouteDeps): void {
   auditRoutes(deps);
   calendarRoutes(deps);
   dependencyRoutes(deps);
+  riskRoutes(deps);
 }
