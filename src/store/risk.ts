@@ -134,7 +134,8 @@ export async function releaseHistory(db: Db): Promise<HistoryRow[]> {
       scopeItems: (scope.features?.length ?? 0) + (scope.fixes?.length ?? 0),
       facts: r.risk_facts ? (JSON.parse(r.risk_facts) as ReleaseFacts) : {},
       timeZone: r.time_zone ?? 'UTC',
-      deployAt: String(firstDeployment.get(r.id) ?? r.window_start ?? r.created_at),
+      // The planned window is when production changes; earlier environments come days before.
+      deployAt: String(r.window_start ?? firstDeployment.get(r.id) ?? r.created_at),
       createdAt: r.created_at,
       services: servicesOf.get(r.id) ?? [],
     };
