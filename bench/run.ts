@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { apiThroughput } from './scenarios/api-throughput.js';
+import { conflictDetection, riskModelFit } from './scenarios/calendar-risk.js';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -54,6 +55,16 @@ if (wanted('api')) {
       await scratch.drop();
     }
   }
+}
+
+if (wanted('calendar')) {
+  log('\n== Calendar: conflict detection (in process) ==');
+  results.calendarConflicts = conflictDetection(log);
+}
+
+if (wanted('risk')) {
+  log('\n== Risk: failure model fit (in process) ==');
+  results.riskModel = riskModelFit(log);
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -164,56 +164,63 @@ function capacityConflicts(
   return found;
 }
 
+/**
+ * Walks each freeze's occurrences and finds the releases overlapping each by binary
+ * search; which services a freeze covers in each environment is worked out once per
+ * freeze, not once per release.
+ */
 function freezeConflicts(facts: PlanningFacts, sorted: readonly PlannedRelease[]): Conflict[] {
   if (sorted.length === 0) return [];
   const from = sorted[0]!.start;
   const to = Math.max(...sorted.map((r) => r.end));
-  const freezes = facts.windows
-    .filter((w) => w.kind === 'freeze')
-    .flatMap((w) => occurrencesBetween(w, from, to))
-    .sort((x, y) => x.start - y.start);
-  const longest = Math.max(0, ...freezes.map((o) => o.end - o.start));
+  const longest = Math.max(...sorted.map((r) => r.end - r.start));
+  const allEnvironments = [...facts.environments.keys()];
   const found: Conflict[] = [];
-  for (const release of sorted) {
-    // Occurrences starting after the release ends cannot overlap; binary search that bound.
-    let high = freezes.length;
-    let low = 0;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (freezes[mid]!.start < release.end) low = mid + 1;
-      else high = mid;
-    }
-    for (let i = low - 1; i >= 0 && freezes[i]!.start > release.start - longest; i--) {
-      const occurrence = freezes[i]!;
-      if (occurrence.end <= release.start) continue;
-      const hit = freezeHit(facts, release, occurrence);
-      if (hit) found.push(hit);
+  for (const window of facts.windows) {
+    if (window.kind !== 'freeze') continue;
+    const coveredIn = new Map<string, Set<string>>();
+    const covered = (environment: string): Set<string> => {
+      let set = coveredIn.get(environment);
+      if (!set) {
+        const regions = facts.environments.get(environment)?.regions ?? [];
+        set = new Set(
+          [...facts.services]
+            .filter(([name, s]) =>
+              windowCovers(window, { name, tier: s.tier }, { name: environment, regions }),
+            )
+            .map(([name]) => name),
+        );
+        coveredIn.set(environment, set);
+      }
+      return set;
+    };
+    for (const occurrence of occurrencesBetween(window, from, to)) {
+      for (const release of overlapping(sorted, longest, occurrence.start, occurrence.end)) {
+        const environments = release.environment ? [release.environment] : allEnvironments;
+        const hit = release.services.filter((name) =>
+          environments.some((env) => covered(env).has(name)),
+        );
+        if (hit.length === 0 || excepted(facts, release, window)) continue;
+        found.push(freezeConflict(release, occurrence, hit));
+      }
     }
   }
   return found;
 }
 
-function freezeHit(
-  facts: PlanningFacts,
+function excepted(facts: PlanningFacts, release: PlannedRelease, window: CalendarWindow): boolean {
+  return (
+    release.changeType === 'emergency' &&
+    (facts.exceptions ?? []).some((e) => e.window === window.name && e.release === release.key)
+  );
+}
+
+function freezeConflict(
   release: PlannedRelease,
   occurrence: Occurrence,
-): Conflict | null {
+  covered: string[],
+): Conflict {
   const { window } = occurrence;
-  const excepted =
-    release.changeType === 'emergency' &&
-    (facts.exceptions ?? []).some((e) => e.window === window.name && e.release === release.key);
-  if (excepted) return null;
-  const environments = release.environment ? [release.environment] : [...facts.environments.keys()];
-  const covered = release.services.filter((name) =>
-    environments.some((env) =>
-      windowCovers(
-        window,
-        { name, tier: facts.services.get(name)?.tier ?? 0 },
-        { name: env, regions: facts.environments.get(env)?.regions ?? [] },
-      ),
-    ),
-  );
-  if (covered.length === 0) return null;
   const from = iso(Math.max(release.start, occurrence.start));
   const to = iso(Math.min(release.end, occurrence.end));
   return {

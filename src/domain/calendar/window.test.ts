@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { DateTime } from 'luxon';
 import { decideFreeze } from './freeze.js';
 import {
+  instantOf,
   occurrencesBetween,
   rruleProblem,
   windowProblems,
@@ -205,4 +207,34 @@ describe('bad windows are refused naming the field', () => {
     assert.equal(rruleProblem('RRULE:FREQ=MONTHLY;BYDAY=-1FR;COUNT=12'), null);
     assert.deepEqual(fields({ rrule: 'FREQ=SOMETIMES' }), ['/rrule']);
   });
+});
+
+test('local times resolve to the same instants luxon gives, gaps and repeated hours included', () => {
+  const zones = [
+    'Europe/Berlin',
+    'America/New_York',
+    'Australia/Lord_Howe',
+    'Asia/Kolkata',
+    'America/Santiago',
+    'UTC',
+  ];
+  let checked = 0;
+  for (const zone of zones)
+    for (let day = 0; day < 366; day += 3)
+      for (const hour of [0, 1, 2, 3, 12, 23]) {
+        const local = new Date(Date.UTC(2026, 0, 1 + day, hour, 30));
+        const expected = DateTime.fromObject(
+          {
+            year: local.getUTCFullYear(),
+            month: local.getUTCMonth() + 1,
+            day: local.getUTCDate(),
+            hour: local.getUTCHours(),
+            minute: local.getUTCMinutes(),
+          },
+          { zone },
+        ).toMillis();
+        assert.equal(instantOf(local.getTime(), zone), expected, `${local.toISOString()} ${zone}`);
+        checked++;
+      }
+  assert.ok(checked > 3000);
 });

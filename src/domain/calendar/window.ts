@@ -5,7 +5,7 @@
  * Recurrence comes from `rrule`, zones and DST from `luxon` (ADR 0200-1).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { DateTime, type DurationLikeObject } from 'luxon';
+import { DateTime } from 'luxon';
 import rrulePackage from 'rrule';
 import type { FieldProblem } from '../errors.js';
 import { LongText, Slug, StrictObject, StringEnum } from '../schema-kit.js';
@@ -173,36 +173,79 @@ export function windowProblems(input: WindowInput): FieldProblem[] {
   return problems;
 }
 
-/** The wall-clock length of a window, so every occurrence ends at the same local time. */
-function wallClockLength(window: CalendarWindow): DurationLikeObject {
-  const start = DateTime.fromISO(window.start, { zone: window.timeZone });
-  const end = DateTime.fromISO(window.end, { zone: window.timeZone });
-  return end.diff(start, ['days', 'hours', 'minutes', 'seconds']).toObject();
+/**
+ * rrule works on "floating" times: local wall-clock fields carried in a UTC Date. Each
+ * occurrence's floating start and end (start plus the window's wall-clock length) are
+ * turned into real instants in the window's zone, which is what keeps Friday 18:00 at
+ * 18:00 on both sides of a daylight-saving change.
+ */
+function floatingOf(local: string): number {
+  const [date, time] = local.split('T') as [string, string];
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const [hh, mm, ss] = time.split(':').map(Number) as [number, number, number | undefined];
+  return Date.UTC(y, m - 1, d, hh, mm, ss ?? 0);
+}
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+const offsetCache = new Map<string, number>();
+const QUARTER_HOUR = 900_000;
+
+/**
+ * The zone's UTC offset (minutes) at an instant, from the runtime's ICU data (the same
+ * data luxon reads). Offsets change only on quarter-hour boundaries, so one lookup per
+ * zone and quarter hour is cached: expanding a year of 500 windows would otherwise spend
+ * its time formatting dates (bench: calendar).
+ */
+export function zoneOffset(zone: string, instant: number): number {
+  const bucket = Math.floor(instant / QUARTER_HOUR);
+  const key = `${zone}|${bucket}`;
+  const cached = offsetCache.get(key);
+  if (cached !== undefined) return cached;
+  let format = offsetFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    offsetFormats.set(zone, format);
+  }
+  const at = bucket * QUARTER_HOUR;
+  const parts: Record<string, number> = {};
+  for (const part of format.formatToParts(new Date(at)))
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  const wall = Date.UTC(
+    parts.year!,
+    parts.month! - 1,
+    parts.day!,
+    parts.hour!,
+    parts.minute!,
+    parts.second!,
+  );
+  const offset = Math.round((wall - at) / 60_000);
+  if (offsetCache.size > 200_000) offsetCache.clear();
+  offsetCache.set(key, offset);
+  return offset;
 }
 
 /**
- * rrule works on "floating" times: local wall-clock fields carried in a UTC Date. Each
- * occurrence is turned back into a real instant in the window's zone by luxon, which is
- * what keeps Friday 18:00 at 18:00 on both sides of a daylight-saving change.
+ * The instant a floating local time names in a zone, resolved as luxon does: a time in a
+ * spring-forward gap moves forward by the gap, an ambiguous one takes the earlier offset.
  */
-function floating(local: DateTime): Date {
-  return new Date(
-    Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second),
-  );
-}
-
-function fromFloating(date: Date, zone: string): DateTime {
-  return DateTime.fromObject(
-    {
-      year: date.getUTCFullYear(),
-      month: date.getUTCMonth() + 1,
-      day: date.getUTCDate(),
-      hour: date.getUTCHours(),
-      minute: date.getUTCMinutes(),
-      second: date.getUTCSeconds(),
-    },
-    { zone },
-  );
+export function instantOf(floating: number, zone: string): number {
+  const o = zoneOffset(zone, floating);
+  let guess = floating - o * 60_000;
+  const o2 = zoneOffset(zone, guess);
+  if (o === o2) return guess;
+  guess -= (o2 - o) * 60_000;
+  const o3 = zoneOffset(zone, guess);
+  if (o2 === o3) return guess;
+  return floating - Math.min(o2, o3) * 60_000;
 }
 
 const ruleCache = new WeakMap<CalendarWindow, RRuleInstance>();
@@ -210,10 +253,9 @@ const ruleCache = new WeakMap<CalendarWindow, RRuleInstance>();
 function ruleOf(window: CalendarWindow): RRuleInstance {
   const cached = ruleCache.get(window);
   if (cached) return cached;
-  const start = DateTime.fromISO(window.start, { zone: window.timeZone });
   const rule = new RRule({
     ...RRule.parseString(window.rrule!.replace(/^RRULE:/i, '')),
-    dtstart: floating(start),
+    dtstart: new Date(floatingOf(window.start)),
   });
   ruleCache.set(window, rule);
   return rule;
@@ -223,23 +265,21 @@ const DAY = 86_400_000;
 
 /** Occurrences of a window that overlap [from, to), UTC milliseconds, in start order. */
 export function occurrencesBetween(window: CalendarWindow, from: number, to: number): Occurrence[] {
-  const length = wallClockLength(window);
-  const occurrence = (localStart: DateTime): Occurrence => ({
+  const floatingStart = floatingOf(window.start);
+  const length = floatingOf(window.end) - floatingStart;
+  const occurrence = (localStart: number): Occurrence => ({
     window,
-    start: localStart.toMillis(),
-    end: localStart.plus(length).toMillis(),
+    start: instantOf(localStart, window.timeZone),
+    end: instantOf(localStart + length, window.timeZone),
   });
   if (!window.rrule) {
-    const only = occurrence(DateTime.fromISO(window.start, { zone: window.timeZone }));
+    const only = occurrence(floatingStart);
     return only.start < to && only.end > from ? [only] : [];
   }
-  const span =
-    DateTime.fromISO(window.end, { zone: window.timeZone }).toMillis() -
-    DateTime.fromISO(window.start, { zone: window.timeZone }).toMillis();
   // Floating times differ from real ones by at most a day's offset; widen to be safe.
-  const starts = ruleOf(window).between(new Date(from - span - DAY), new Date(to + DAY), true);
+  const starts = ruleOf(window).between(new Date(from - length - DAY), new Date(to + DAY), true);
   return starts
-    .map((date) => occurrence(fromFloating(date, window.timeZone)))
+    .map((date) => occurrence(date.getTime()))
     .filter((o) => o.start < to && o.end > from);
 }
 
