@@ -11,6 +11,7 @@ import { evidenceParsing } from './scenarios/evidence-parsing.js';
 import { gateChecks } from './scenarios/gate-checks.js';
 import { canaryJudges } from './scenarios/canary.js';
 import { nabHypercare } from './scenarios/nab-hypercare.js';
+import { conflictDetection, riskModelFit } from './scenarios/calendar-risk.js';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -86,6 +87,16 @@ if (wanted('canary')) {
 if (wanted('hypercare')) {
   log('\n== Hypercare regression detector on NAB real series (../shared/data/nab) ==');
   results.nabHypercare = nabHypercare(log);
+}
+
+if (wanted('calendar')) {
+  log('\n== Calendar: conflict detection (in process) ==');
+  results.calendarConflicts = conflictDetection(log);
+}
+
+if (wanted('risk')) {
+  log('\n== Risk: failure model fit (in process) ==');
+  results.riskModel = riskModelFit(log);
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

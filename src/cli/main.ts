@@ -14,6 +14,8 @@ import { evidenceCommand } from './commands/evidence.js';
 import { gateCommand } from './commands/gate.js';
 import { policyCommand } from './commands/policy.js';
 import { waiverCommand } from './commands/waiver.js';
+import { calendarCommand } from './commands/calendar.js';
+import { dependenciesCommand } from './commands/dependencies.js';
 import { migrateCommand } from './commands/migrate.js';
 import { releaseCommand } from './commands/release.js';
 import { serveCommand, serving } from './commands/serve.js';
@@ -47,6 +49,8 @@ function buildProgram(): Command {
   gateCommand(program);
   waiverCommand(program);
   canaryCommand(program);
+  calendarCommand(program);
+  dependenciesCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

@@ -34,6 +34,9 @@ export const PERMISSIONS = {
   'waiver:grant': 'waive one gate rule for one release',
   'security:declare': "declare a release's security surface (external endpoints, authentication)",
   'pentest:sign-off': 'sign off the penetration test of a release',
+  'calendar:write': 'define release, freeze and maintenance windows',
+  'freeze:exception': 'approve an emergency release to deploy during a freeze',
+  'risk:configure': 'change the risk weights',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -50,6 +53,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   'release-manager': [
     ...READ,
     'catalog:write',
+    'calendar:write',
+    'freeze:exception',
+    'risk:configure',
     'release:create',
     'release:update',
     'release:transition',
@@ -64,6 +70,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   ],
   'cab-member': [
     ...READ,
+    'freeze:exception',
     'audit:read',
     'user:read',
     'token:create-own',

@@ -72,8 +72,27 @@ export const EMPTY_SCOPE: Scope = {
   commits: [],
 };
 
-export const PlannedWindow = StrictObject({ start: Instant, end: Instant });
+export const PlannedWindow = StrictObject({
+  start: Instant,
+  end: Instant,
+  environment: Type.Optional(Slug),
+});
 export type PlannedWindow = Static<typeof PlannedWindow>;
+
+/** Facts the risk score is judged on; absent means not known (and scores as such). */
+export const ReleaseFacts = StrictObject({
+  schemaMigration: Type.Optional(Type.Boolean()),
+  newExternalEndpoints: Type.Optional(Type.Boolean()),
+  authChanges: Type.Optional(Type.Boolean()),
+  linesChanged: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000 })),
+  testsPassed: Type.Optional(
+    Type.Boolean({ description: 'test evidence: true passed, false failed; absent none' }),
+  ),
+  criticalFindings: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'critical security findings' }),
+  ),
+});
+export type ReleaseFacts = Static<typeof ReleaseFacts>;
 
 export const CreateReleaseInput = StrictObject({
   title: ShortText,
@@ -87,6 +106,7 @@ export const CreateReleaseInput = StrictObject({
   rollbackPlan: Type.Optional(LongText),
   plannedWindow: Type.Optional(PlannedWindow),
   team: Type.Optional(Slug),
+  facts: Type.Optional(ReleaseFacts),
 });
 export type CreateReleaseInput = Static<typeof CreateReleaseInput>;
 
@@ -102,6 +122,7 @@ export const UpdateReleaseInput = Type.Partial(
     justification: LongText,
     rollbackPlan: LongText,
     plannedWindow: Type.Union([PlannedWindow, Type.Null()]),
+    facts: ReleaseFacts,
   }),
   { additionalProperties: false },
 );
@@ -127,6 +148,8 @@ export interface Release {
   justification: string;
   rollbackPlan: string;
   plannedWindow: PlannedWindow | null;
+  /** Always present when read from the store; optional so hand-built releases need none. */
+  facts?: ReleaseFacts;
   team: string | null;
   requester: string;
   revision: number;

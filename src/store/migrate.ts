@@ -5,6 +5,7 @@ import type { Database } from './schema.js';
 import * as foundation from './migrations/0001_foundation.js';
 import * as policiesEvidenceGates from './migrations/0002_policies_evidence_gates.js';
 import * as canaryDeployments from './migrations/0004_canary_deployments.js';
+import * as calendarRisk from './migrations/0003_calendar_risk.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -14,6 +15,7 @@ type EngineMigration = {
 const MIGRATIONS: Record<string, EngineMigration> = {
   '0001_foundation': foundation,
   '0002_policies_evidence_gates': policiesEvidenceGates,
+  '0003_calendar_risk': calendarRisk,
   '0004_canary_deployments': canaryDeployments,
 };
 

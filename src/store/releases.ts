@@ -8,6 +8,7 @@ import type {
   DeploymentStrategy,
   Release,
   ReleaseService,
+  ReleaseFacts,
   ReleaseState,
   Scope,
 } from '../domain/release.js';
@@ -87,7 +88,14 @@ export function toRelease(r: ReleaseRow): Release {
     justification: r.justification,
     rollbackPlan: r.rollback_plan,
     plannedWindow:
-      r.window_start && r.window_end ? { start: r.window_start, end: r.window_end } : null,
+      r.window_start && r.window_end
+        ? {
+            start: r.window_start,
+            end: r.window_end,
+            ...(r.window_environment ? { environment: r.window_environment } : {}),
+          }
+        : null,
+    facts: r.risk_facts ? (JSON.parse(r.risk_facts) as ReleaseFacts) : {},
     team: r.team_name,
     requester: r.requester_name,
     revision: r.revision,

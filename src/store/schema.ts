@@ -93,6 +93,10 @@ export interface ReleaseTable {
   created_at: string;
   updated_at: string;
   state_changed_at: string;
+  /** The environment the planned window is for (0003). */
+  window_environment: string | null;
+  /** JSON of the release's risk facts (0003). */
+  risk_facts: string | null;
 }
 
 export interface ReleaseServiceTable {
@@ -238,6 +242,50 @@ export interface RolloutDecisionTable {
   decided_at: string;
 }
 
+export interface CalendarWindowTable {
+  id: string;
+  name: string;
+  kind: string;
+  time_zone: string;
+  local_start: string;
+  local_end: string;
+  rrule: string | null;
+  scope: string;
+  environments: string;
+  capacity: number | null;
+  description: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FreezeExceptionTable {
+  id: string;
+  window_id: string;
+  release_id: string;
+  reason: string;
+  approved_by: string;
+  approved_at: string;
+}
+
+export interface ReleaseRiskTable {
+  id: string;
+  release_id: string;
+  risk: string;
+  impact: number;
+  probability: number;
+  owner: string;
+  mitigation: string;
+  created_at: string;
+}
+
+export interface RiskWeightsTable {
+  version: number;
+  document: string;
+  created_by: string;
+  created_at: string;
+}
+
 export interface Database {
   teams: TeamTable;
   services: ServiceTable;
@@ -261,6 +309,10 @@ export interface Database {
   canary_samples: CanarySampleTable;
   canary_verdicts: CanaryVerdictTable;
   rollout_decisions: RolloutDecisionTable;
+  calendar_windows: CalendarWindowTable;
+  freeze_exceptions: FreezeExceptionTable;
+  release_risks: ReleaseRiskTable;
+  risk_weights: RiskWeightsTable;
   // Kysely's migrator tables are its own; listed so raw checks can name them.
   kysely_migration: { name: string; timestamp: Generated<string> };
 }

@@ -13,6 +13,7 @@ import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
 import {
   checkWindow,
+  checkWindowEnvironment,
   resolveServices,
   resolveTeam,
   throwIfProblems,
@@ -26,6 +27,7 @@ export async function createRelease(ctx: Ctx, input: CreateReleaseInput): Promis
   const serviceIds = await resolveServices(tx, input.services, problems);
   const teamId = await resolveTeam(tx, input.team, problems);
   checkWindow(input.plannedWindow, problems);
+  await checkWindowEnvironment(tx, input.plannedWindow, problems);
   throwIfProblems(problems);
 
   const id = randomUUID();
@@ -47,6 +49,8 @@ export async function createRelease(ctx: Ctx, input: CreateReleaseInput): Promis
       rollback_plan: input.rollbackPlan ?? '',
       window_start: input.plannedWindow ? toUtc(input.plannedWindow.start) : null,
       window_end: input.plannedWindow ? toUtc(input.plannedWindow.end) : null,
+      window_environment: input.plannedWindow?.environment ?? null,
+      risk_facts: input.facts ? JSON.stringify(input.facts) : null,
       team_id: teamId,
       requester_id: ctx.actor.userId,
       revision: 1,

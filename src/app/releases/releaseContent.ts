@@ -44,6 +44,24 @@ export function checkWindow(
   }
 }
 
+export async function checkWindowEnvironment(
+  tx: Tx,
+  window: PlannedWindow | null | undefined,
+  problems: FieldProblem[],
+): Promise<void> {
+  if (!window?.environment) return;
+  const row = await tx
+    .selectFrom('environments')
+    .select('id')
+    .where('name', '=', window.environment)
+    .executeTakeFirst();
+  if (!row)
+    problems.push({
+      field: '/plannedWindow/environment',
+      reason: `environment '${window.environment}' does not exist in the catalog`,
+    });
+}
+
 export async function resolveTeam(
   tx: Tx,
   team: string | undefined,

@@ -10,7 +10,13 @@ import { loadRelease } from '../../store/releases.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
-import { checkWindow, resolveServices, throwIfProblems, toUtc } from './releaseContent.js';
+import {
+  checkWindow,
+  checkWindowEnvironment,
+  resolveServices,
+  throwIfProblems,
+  toUtc,
+} from './releaseContent.js';
 
 /** Content may change until deployment starts; after that the record is history. */
 export const EDITABLE_STATES: readonly ReleaseState[] = ['plan', 'prepare', 'test', 'approve'];
@@ -43,6 +49,7 @@ export async function updateRelease(
     ? await resolveServices(tx, input.services, problems)
     : new Map<string, string>();
   checkWindow(input.plannedWindow, problems);
+  await checkWindowEnvironment(tx, input.plannedWindow, problems);
   throwIfProblems(problems);
 
   const now = ctx.now.toISOString();
@@ -62,6 +69,10 @@ export async function updateRelease(
       ...(input.plannedWindow !== undefined && {
         window_start: input.plannedWindow ? toUtc(input.plannedWindow.start) : null,
         window_end: input.plannedWindow ? toUtc(input.plannedWindow.end) : null,
+        window_environment: input.plannedWindow?.environment ?? null,
+      }),
+      ...(input.facts !== undefined && {
+        risk_facts: JSON.stringify({ ...(before.facts ?? {}), ...input.facts }),
       }),
       revision: expectedRevision + 1,
       updated_at: now,

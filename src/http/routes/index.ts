@@ -17,6 +17,9 @@ import { gateRoutes } from './gates.js';
 import { policyRoutes } from './policies.js';
 import { releaseRoutes } from './releases.js';
 import { rolloutRoutes } from './rollout.js';
+import { calendarRoutes } from './calendar.js';
+import { dependencyRoutes } from './dependencies.js';
+import { riskRoutes } from './risk.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -41,4 +44,7 @@ export function registerRoutes(deps: RouteDeps): void {
   gateRoutes(deps);
   canaryRoutes(deps);
   rolloutRoutes(deps);
+  calendarRoutes(deps);
+  dependencyRoutes(deps);
+  riskRoutes(deps);
 }

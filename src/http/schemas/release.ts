@@ -30,7 +30,21 @@ export const ReleaseSchema = Type.Object(
     scope: Scope,
     justification: Type.String(),
     rollbackPlan: Type.String(),
-    plannedWindow: Nullable(Type.Object({ start: Type.String(), end: Type.String() })),
+    plannedWindow: Nullable(
+      Type.Object({
+        start: Type.String(),
+        end: Type.String(),
+        environment: Type.Optional(Type.String()),
+      }),
+    ),
+    facts: Type.Object({
+      schemaMigration: Type.Optional(Type.Boolean()),
+      newExternalEndpoints: Type.Optional(Type.Boolean()),
+      authChanges: Type.Optional(Type.Boolean()),
+      linesChanged: Type.Optional(Type.Integer()),
+      testsPassed: Type.Optional(Type.Boolean()),
+      criticalFindings: Type.Optional(Type.Integer()),
+    }),
     team: Nullable(Type.String()),
     requester: Type.String(),
     revision: Type.Integer(),

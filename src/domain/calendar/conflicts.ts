@@ -1,0 +1,305 @@
+/**
+ * Conflict detection for planned releases: the same service twice, a shared
+ * environment, dependent services at once, more releases than an environment or a
+ * release window holds, and releases planned inside a freeze. A sweep over releases in
+ * start order compares each only with those still in progress, so a year of releases
+ * costs about n × (releases at once), not n².
+ */
+import type { DependencyEdges } from '../dependency-graph.js';
+import type { FreezeException } from './freeze.js';
+import {
+  occurrencesBetween,
+  windowCovers,
+  type CalendarWindow,
+  type Occurrence,
+} from './window.js';
+
+export const CONFLICT_KINDS = [
+  'same-service',
+  'shared-environment',
+  'dependent-services',
+  'over-capacity',
+  'inside-freeze',
+] as const;
+export type ConflictKind = (typeof CONFLICT_KINDS)[number];
+
+export interface PlannedRelease {
+  key: string;
+  services: readonly string[];
+  /** null: not yet said, so judged against every environment. */
+  environment: string | null;
+  changeType: string;
+  start: number;
+  end: number;
+}
+
+export interface Conflict {
+  kind: ConflictKind;
+  releases: string[];
+  reason: string;
+  from: string;
+  to: string;
+  services?: string[];
+  environment?: string;
+  window?: string;
+}
+
+export interface PlanningFacts {
+  releases: readonly PlannedRelease[];
+  windows: readonly CalendarWindow[];
+  edges: DependencyEdges;
+  services: ReadonlyMap<string, { tier: number }>;
+  environments: ReadonlyMap<string, { capacity: number | null; regions: readonly string[] }>;
+  exceptions?: readonly FreezeException[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Every service each service depends on, directly or not. */
+function dependencyClosure(edges: DependencyEdges): Map<string, Set<string>> {
+  const closure = new Map<string, Set<string>>();
+  const visit = (node: string): Set<string> => {
+    const known = closure.get(node);
+    if (known) return known;
+    const found = new Set<string>();
+    closure.set(node, found);
+    for (const next of edges.get(node) ?? []) {
+      found.add(next);
+      for (const deeper of visit(next)) found.add(deeper);
+    }
+    return found;
+  };
+  for (const node of edges.keys()) visit(node);
+  return closure;
+}
+
+const sameEnvironment = (a: PlannedRelease, b: PlannedRelease) =>
+  a.environment === null || b.environment === null || a.environment === b.environment;
+
+function pairConflicts(
+  a: PlannedRelease,
+  b: PlannedRelease,
+  closure: Map<string, Set<string>>,
+): Conflict[] {
+  const from = iso(Math.max(a.start, b.start));
+  const to = iso(Math.min(a.end, b.end));
+  const releases = [a.key, b.key];
+  const found: Conflict[] = [];
+  if (!sameEnvironment(a, b)) return found;
+  const where = a.environment ?? b.environment;
+  const shared = a.services.filter((s) => b.services.includes(s));
+  if (shared.length > 0)
+    found.push({
+      kind: 'same-service',
+      releases,
+      services: shared,
+      from,
+      to,
+      reason: `${a.key} and ${b.key} both change ${shared.join(', ')} between ${from} and ${to}`,
+      ...(where ? { environment: where } : {}),
+    });
+  const dependent: string[] = [];
+  for (const x of a.services)
+    for (const y of b.services)
+      if (x !== y && (closure.get(x)?.has(y) || closure.get(y)?.has(x)))
+        dependent.push(closure.get(x)?.has(y) ? `${x} → ${y}` : `${y} → ${x}`);
+  if (dependent.length > 0)
+    found.push({
+      kind: 'dependent-services',
+      releases,
+      services: [...new Set(dependent)],
+      from,
+      to,
+      reason: `${a.key} and ${b.key} change services that depend on each other (${[...new Set(dependent)].join('; ')}) in overlapping windows`,
+      ...(where ? { environment: where } : {}),
+    });
+  if (where && a.environment !== null && b.environment !== null)
+    found.push({
+      kind: 'shared-environment',
+      releases,
+      environment: where,
+      from,
+      to,
+      reason: `${a.key} and ${b.key} are both deployed into ${where} between ${from} and ${to}`,
+    });
+  return found;
+}
+
+/** Periods where more releases than `capacity` are in progress at once, per environment. */
+function capacityConflicts(
+  releases: readonly PlannedRelease[],
+  environment: string,
+  capacity: number,
+  window?: string,
+): Conflict[] {
+  const events = releases.flatMap((r) => [
+    { at: r.start, delta: 1, key: r.key },
+    { at: r.end, delta: -1, key: r.key },
+  ]);
+  // Ends before starts at the same instant: back-to-back releases do not overlap.
+  events.sort((x, y) => x.at - y.at || x.delta - y.delta);
+  const active = new Set<string>();
+  const found: Conflict[] = [];
+  let open: { from: number; keys: Set<string> } | null = null;
+  for (const event of events) {
+    if (event.delta > 0) active.add(event.key);
+    else active.delete(event.key);
+    if (active.size > capacity) {
+      open ??= { from: event.at, keys: new Set() };
+      for (const key of active) open.keys.add(key);
+    } else if (open) {
+      const keys = [...open.keys].sort();
+      found.push({
+        kind: 'over-capacity',
+        releases: keys,
+        environment,
+        from: iso(open.from),
+        to: iso(event.at),
+        reason: `${keys.length} releases overlap in ${window ? `release window ${window} (${environment})` : environment} from ${iso(open.from)} to ${iso(event.at)}; it holds ${capacity} at once`,
+        ...(window ? { window } : {}),
+      });
+      open = null;
+    }
+  }
+  return found;
+}
+
+/**
+ * Walks each freeze's occurrences and finds the releases overlapping each by binary
+ * search; which services a freeze covers in each environment is worked out once per
+ * freeze, not once per release.
+ */
+function freezeConflicts(facts: PlanningFacts, sorted: readonly PlannedRelease[]): Conflict[] {
+  if (sorted.length === 0) return [];
+  const from = sorted[0]!.start;
+  const to = Math.max(...sorted.map((r) => r.end));
+  const longest = Math.max(...sorted.map((r) => r.end - r.start));
+  const allEnvironments = [...facts.environments.keys()];
+  const found: Conflict[] = [];
+  for (const window of facts.windows) {
+    if (window.kind !== 'freeze') continue;
+    const coveredIn = new Map<string, Set<string>>();
+    const covered = (environment: string): Set<string> => {
+      let set = coveredIn.get(environment);
+      if (!set) {
+        const regions = facts.environments.get(environment)?.regions ?? [];
+        set = new Set(
+          [...facts.services]
+            .filter(([name, s]) =>
+              windowCovers(window, { name, tier: s.tier }, { name: environment, regions }),
+            )
+            .map(([name]) => name),
+        );
+        coveredIn.set(environment, set);
+      }
+      return set;
+    };
+    for (const occurrence of occurrencesBetween(window, from, to)) {
+      for (const release of overlapping(sorted, longest, occurrence.start, occurrence.end)) {
+        const environments = release.environment ? [release.environment] : allEnvironments;
+        const hit = release.services.filter((name) =>
+          environments.some((env) => covered(env).has(name)),
+        );
+        if (hit.length === 0 || excepted(facts, release, window)) continue;
+        found.push(freezeConflict(release, occurrence, hit));
+      }
+    }
+  }
+  return found;
+}
+
+function excepted(facts: PlanningFacts, release: PlannedRelease, window: CalendarWindow): boolean {
+  return (
+    release.changeType === 'emergency' &&
+    (facts.exceptions ?? []).some((e) => e.window === window.name && e.release === release.key)
+  );
+}
+
+function freezeConflict(
+  release: PlannedRelease,
+  occurrence: Occurrence,
+  covered: string[],
+): Conflict {
+  const { window } = occurrence;
+  const from = iso(Math.max(release.start, occurrence.start));
+  const to = iso(Math.min(release.end, occurrence.end));
+  return {
+    kind: 'inside-freeze',
+    releases: [release.key],
+    services: covered,
+    window: window.name,
+    from,
+    to,
+    reason: `${release.key} is planned during freeze ${window.name} (${iso(occurrence.start)} – ${iso(occurrence.end)}), which covers ${covered.join(', ')}`,
+    ...(release.environment ? { environment: release.environment } : {}),
+  };
+}
+
+export function detectConflicts(facts: PlanningFacts): Conflict[] {
+  const sorted = [...facts.releases].sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : 1));
+  const closure = dependencyClosure(facts.edges);
+  const conflicts: Conflict[] = [];
+  let active: PlannedRelease[] = [];
+  for (const release of sorted) {
+    active = active.filter((other) => other.end > release.start);
+    for (const other of active) conflicts.push(...pairConflicts(other, release, closure));
+    active.push(release);
+  }
+  for (const [name, environment] of facts.environments) {
+    if (environment.capacity === null) continue;
+    const inEnvironment = sorted.filter((r) => r.environment === name);
+    conflicts.push(...capacityConflicts(inEnvironment, name, environment.capacity));
+  }
+  conflicts.push(...windowCapacityConflicts(facts, sorted));
+  conflicts.push(...freezeConflicts(facts, sorted));
+  return conflicts;
+}
+
+/** A release window with a capacity counts the releases planned inside each occurrence. */
+function windowCapacityConflicts(facts: PlanningFacts, sorted: readonly PlannedRelease[]) {
+  const found: Conflict[] = [];
+  if (sorted.length === 0) return found;
+  const to = Math.max(...sorted.map((r) => r.end));
+  const longest = Math.max(...sorted.map((r) => r.end - r.start));
+  for (const window of facts.windows) {
+    if (window.kind !== 'release' || window.capacity === null) continue;
+    for (const occurrence of occurrencesBetween(window, sorted[0]!.start, to)) {
+      const inside = overlapping(sorted, longest, occurrence.start, occurrence.end).filter(
+        (r) =>
+          window.environments.length === 0 ||
+          r.environment === null ||
+          window.environments.includes(r.environment),
+      );
+      if (inside.length <= window.capacity) continue;
+      found.push(
+        ...capacityConflicts(
+          inside,
+          window.environments.join(', ') || 'any environment',
+          window.capacity,
+          window.name,
+        ),
+      );
+    }
+  }
+  return found;
+}
+
+/** Releases (sorted by start, none longer than `longest`) overlapping [start, end). */
+function overlapping(
+  sorted: readonly PlannedRelease[],
+  longest: number,
+  start: number,
+  end: number,
+): PlannedRelease[] {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid]!.start < end) low = mid + 1;
+    else high = mid;
+  }
+  const found: PlannedRelease[] = [];
+  for (let i = low - 1; i >= 0 && sorted[i]!.start > start - longest; i--)
+    if (sorted[i]!.end > start) found.push(sorted[i]!);
+  return found.reverse();
+}

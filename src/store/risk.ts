@@ -1,0 +1,143 @@
+/** Reading and writing risk weights, the risk register and the release history the model learns from. */
+import type { Kysely } from 'kysely';
+import type { DataSensitivity } from '../domain/catalog.js';
+import type {
+  Classification,
+  DeploymentStrategy,
+  ReleaseFacts,
+  ReleaseState,
+} from '../domain/release.js';
+import type { RiskEntry } from '../domain/risk/register.js';
+import type { RiskWeights } from '../domain/risk/score.js';
+import type { Database } from './schema.js';
+
+type Db = Kysely<Database>;
+
+export async function latestRiskWeights(
+  db: Db,
+): Promise<{ version: number; weights: RiskWeights; createdAt: string | null } | undefined> {
+  const row = await db
+    .selectFrom('risk_weights')
+    .selectAll()
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row
+    ? {
+        version: row.version,
+        weights: JSON.parse(row.document) as RiskWeights,
+        createdAt: row.created_at,
+      }
+    : undefined;
+}
+
+export async function listRiskEntries(db: Db, releaseId?: string): Promise<RiskEntry[]> {
+  let query = db
+    .selectFrom('release_risks')
+    .innerJoin('releases', 'releases.id', 'release_risks.release_id')
+    .select([
+      'release_risks.id',
+      'releases.key as release',
+      'release_risks.risk',
+      'release_risks.impact',
+      'release_risks.probability',
+      'release_risks.owner',
+      'release_risks.mitigation',
+      'release_risks.created_at as createdAt',
+    ])
+    .orderBy('release_risks.created_at')
+    .orderBy('release_risks.id');
+  if (releaseId) query = query.where('release_risks.release_id', '=', releaseId);
+  return query.execute();
+}
+
+export interface HistoryRow {
+  id: string;
+  key: string;
+  state: ReleaseState;
+  classification: Classification;
+  strategy: DeploymentStrategy;
+  scopeItems: number;
+  features: number;
+  facts: ReleaseFacts;
+  timeZone: string;
+  deployAt: string;
+  createdAt: string;
+  services: Array<{
+    name: string;
+    tier: number;
+    customerFacing: boolean;
+    dataSensitivity: DataSensitivity;
+  }>;
+}
+
+/** Every release with what the score and the model need, oldest first; three queries. */
+export async function releaseHistory(db: Db): Promise<HistoryRow[]> {
+  const [releases, services, deployments] = await Promise.all([
+    db
+      .selectFrom('releases')
+      .leftJoin('teams', 'teams.id', 'releases.team_id')
+      .select([
+        'releases.id',
+        'releases.key',
+        'releases.state',
+        'releases.classification',
+        'releases.strategy',
+        'releases.scope',
+        'releases.risk_facts',
+        'releases.window_start',
+        'releases.created_at',
+        'teams.time_zone',
+      ])
+      .orderBy('releases.created_at')
+      .orderBy('releases.id')
+      .execute(),
+    db
+      .selectFrom('release_services')
+      .innerJoin('services', 'services.id', 'release_services.service_id')
+      .select([
+        'release_services.release_id',
+        'services.name',
+        'services.tier',
+        'services.customer_facing',
+        'services.data_sensitivity',
+      ])
+      .orderBy('services.name')
+      .execute(),
+    db
+      .selectFrom('deployments')
+      .select(['release_id', (eb) => eb.fn.min('started_at').as('first_started')])
+      .groupBy('release_id')
+      .execute(),
+  ]);
+  const servicesOf = new Map<string, HistoryRow['services']>();
+  for (const s of services)
+    servicesOf.set(s.release_id, [
+      ...(servicesOf.get(s.release_id) ?? []),
+      {
+        name: s.name,
+        tier: s.tier,
+        customerFacing: s.customer_facing === 1,
+        dataSensitivity: s.data_sensitivity as DataSensitivity,
+      },
+    ]);
+  const firstDeployment = new Map(deployments.map((d) => [d.release_id, d.first_started]));
+  return releases.map((r) => {
+    const scope = JSON.parse(r.scope) as { features?: string[]; fixes?: string[] };
+    return {
+      id: r.id,
+      key: r.key,
+      state: r.state as ReleaseState,
+      classification: r.classification as Classification,
+      strategy: r.strategy as DeploymentStrategy,
+      features: scope.features?.length ?? 0,
+      scopeItems: (scope.features?.length ?? 0) + (scope.fixes?.length ?? 0),
+      facts: r.risk_facts ? (JSON.parse(r.risk_facts) as ReleaseFacts) : {},
+      timeZone: r.time_zone ?? 'UTC',
+      // The planned window is when production changes; earlier environments come days before.
+      deployAt: String(r.window_start ?? firstDeployment.get(r.id) ?? r.created_at),
+      createdAt: r.created_at,
+      services: servicesOf.get(r.id) ?? [],
+    };
+  });
+}
