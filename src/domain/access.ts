@@ -22,6 +22,9 @@ export const PERMISSIONS = {
   'release:transition': 'move a release through its lifecycle',
   'deployment:read': 'read deployments',
   'deployment:record': 'record deployments',
+  'incident:read': 'read incidents and what caused them',
+  'incident:record': 'record incidents and link them to deployments',
+  'metrics:read': 'read delivery metrics and control charts',
   'audit:read': 'read and verify the audit log',
   'user:read': 'list users and their roles',
   'user:manage': 'create users and grant or revoke roles',
@@ -30,7 +33,13 @@ export const PERMISSIONS = {
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
-const READ: Permission[] = ['catalog:read', 'release:read', 'deployment:read'];
+const READ: Permission[] = [
+  'catalog:read',
+  'release:read',
+  'deployment:read',
+  'incident:read',
+  'metrics:read',
+];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: Object.keys(PERMISSIONS) as Permission[],
@@ -41,13 +50,20 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'release:update',
     'release:transition',
     'deployment:record',
+    'incident:record',
     'audit:read',
     'user:read',
     'token:create-own',
   ],
   'cab-member': [...READ, 'audit:read', 'user:read', 'token:create-own'],
   approver: [...READ, 'token:create-own'],
-  deployer: [...READ, 'deployment:record', 'release:transition', 'token:create-own'],
+  deployer: [
+    ...READ,
+    'deployment:record',
+    'incident:record',
+    'release:transition',
+    'token:create-own',
+  ],
   auditor: [...READ, 'audit:read', 'user:read', 'token:create-own'],
   viewer: [...READ, 'token:create-own'],
 };

@@ -10,6 +10,8 @@ import type { App } from '../app/context.js';
 import { registerAuthentication } from './auth.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 import { ACCESS_SCHEMAS } from './routes/access.js';
+import { INCIDENT_SCHEMAS } from './routes/incidents.js';
+import { METRICS_SCHEMAS } from './routes/metrics.js';
 import { registerRoutes, type Server } from './routes/index.js';
 import { RELEASE_SCHEMAS } from './routes/releases.js';
 import { ProblemSchema } from './schemas/common.js';
@@ -38,7 +40,13 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
 
   server.setValidatorCompiler(validatorCompiler);
   server.addSchema(ProblemSchema);
-  for (const schema of [...RELEASE_SCHEMAS, ...ACCESS_SCHEMAS]) server.addSchema(schema);
+  for (const schema of [
+    ...RELEASE_SCHEMAS,
+    ...ACCESS_SCHEMAS,
+    ...INCIDENT_SCHEMAS,
+    ...METRICS_SCHEMAS,
+  ])
+    server.addSchema(schema);
 
   await server.register(swagger, {
     openapi: {

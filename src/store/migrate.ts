@@ -3,6 +3,7 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } f
 import type { Store } from './database.js';
 import type { Database } from './schema.js';
 import * as foundation from './migrations/0001_foundation.js';
+import * as incidentsReviewsMetrics from './migrations/0005_incidents_reviews_metrics.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -11,6 +12,7 @@ type EngineMigration = {
 /** In order; a migration, once released, is never edited: add the next one instead. */
 const MIGRATIONS: Record<string, EngineMigration> = {
   '0001_foundation': foundation,
+  '0005_incidents_reviews_metrics': incidentsReviewsMetrics,
 };
 
 /**

@@ -127,6 +127,32 @@ export interface DeploymentTable {
   updated_at: string;
 }
 
+export interface IncidentTable {
+  id: string;
+  key: string;
+  title: string;
+  severity: number;
+  service_id: string;
+  started_at: string;
+  detected_at: string;
+  acknowledged_at: string | null;
+  resolved_at: string | null;
+  source: string;
+  external_id: string | null;
+  reporter_id: string;
+  revision: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IncidentDeploymentTable {
+  incident_id: string;
+  deployment_id: string;
+  reason: string;
+  linked_by: string;
+  linked_at: string;
+}
+
 export interface AuditLogTable {
   seq: number;
   at: string;
@@ -157,6 +183,8 @@ export interface Database {
   release_services: ReleaseServiceTable;
   release_transitions: ReleaseTransitionTable;
   deployments: DeploymentTable;
+  incidents: IncidentTable;
+  incident_deployments: IncidentDeploymentTable;
   audit_log: AuditLogTable;
   counters: CounterTable;
   // Kysely's migrator tables are its own; listed so raw checks can name them.

@@ -11,6 +11,8 @@ import type { App } from '../../app/context.js';
 import { accessRoutes } from './access.js';
 import { auditRoutes } from './audit.js';
 import { catalogRoutes } from './catalog.js';
+import { incidentRoutes } from './incidents.js';
+import { metricsRoutes } from './metrics.js';
 import { releaseRoutes } from './releases.js';
 
 export type Server = FastifyInstance<
@@ -31,4 +33,6 @@ export function registerRoutes(deps: RouteDeps): void {
   releaseRoutes(deps);
   accessRoutes(deps);
   auditRoutes(deps);
+  incidentRoutes(deps);
+  metricsRoutes(deps);
 }
