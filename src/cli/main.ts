@@ -8,6 +8,8 @@ import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './client.js';
 import { auditCommand } from './commands/audit.js';
 import { catalogCommand } from './commands/catalog.js';
+import { incidentCommand } from './commands/incident.js';
+import { metricsCommand } from './commands/metrics.js';
 import { migrateCommand } from './commands/migrate.js';
 import { releaseCommand } from './commands/release.js';
 import { serveCommand, serving } from './commands/serve.js';
@@ -36,6 +38,8 @@ function buildProgram(): Command {
   releaseCommand(program);
   tokenCommand(program);
   auditCommand(program);
+  incidentCommand(program);
+  metricsCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

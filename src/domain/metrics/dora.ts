@@ -97,7 +97,10 @@ export const isFailedDeployment = (d: DeploymentFact): boolean =>
 
 /** A change reached production: the deployment finished and succeeded. */
 const isDelivered = (d: DeploymentFact) => d.status === 'succeeded' && d.finishedAt !== null;
-const leadTimeMs = (d: DeploymentFact) => ms(d.finishedAt!) - ms(d.releaseCreatedAt);
+// A deployment back-dated before its release was raised has no lead time to speak of:
+// counted as zero rather than negative, which would drag the median below reality.
+export const leadTimeMs = (d: DeploymentFact) =>
+  Math.max(0, ms(d.finishedAt!) - ms(d.releaseCreatedAt));
 const restoreMs = (i: IncidentFact) => ms(i.resolvedAt!) - ms(i.startedAt);
 
 function deploymentFrequency(
