@@ -97,6 +97,8 @@ export const isFailedDeployment = (d: DeploymentFact): boolean =>
 
 /** A change reached production: the deployment finished and succeeded. */
 const isDelivered = (d: DeploymentFact) => d.status === 'succeeded' && d.finishedAt !== null;
+/** The deployment is over, whatever its outcome: the change-failure rate's population. */
+const isFinished = (d: DeploymentFact) => d.status !== 'started' && d.finishedAt !== null;
 // A deployment back-dated before its release was raised has no lead time to speak of:
 // counted as zero rather than negative, which would drag the median below reality.
 export const leadTimeMs = (d: DeploymentFact) =>
@@ -143,6 +145,7 @@ function series(
       b,
       {
         deployments: 0,
+        finished: 0,
         failed: 0,
         leadTimes: [] as number[],
         incidents: 0,
@@ -153,9 +156,12 @@ function series(
   for (const d of deployments) {
     const point = points.get(bucketOf(d.startedAt, bucket));
     if (!point) continue;
-    point.deployments++;
-    if (isFailedDeployment(d)) point.failed++;
-    if (isDelivered(d)) point.leadTimes.push(leadTimeMs(d));
+    if (isFinished(d)) point.finished++;
+    if (isFinished(d) && isFailedDeployment(d)) point.failed++;
+    if (isDelivered(d)) {
+      point.deployments++;
+      point.leadTimes.push(leadTimeMs(d));
+    }
   }
   for (const i of incidents) {
     const point = points.get(bucketOf(i.startedAt, bucket));
@@ -167,7 +173,7 @@ function series(
     bucket: label,
     deployments: p.deployments,
     failedDeployments: p.failed,
-    changeFailureRate: ratio(p.failed, p.deployments),
+    changeFailureRate: ratio(p.failed, p.finished),
     medianLeadTimeMs: medianOf(p.leadTimes),
     incidents: p.incidents,
     medianTimeToRestoreMs: medianOf(p.restores),
@@ -212,7 +218,7 @@ export function groupMetrics(
   const incidents = facts.incidents.filter((i) => within(range, i.startedAt));
   const delivered = deployments.filter(isDelivered);
   const leadTimes = delivered.map(leadTimeMs).sort((a, b) => a - b);
-  const finished = deployments.filter((d) => d.finishedAt !== null && d.status !== 'started');
+  const finished = deployments.filter(isFinished);
   const failed = finished.filter(isFailedDeployment).length;
   const durations = finished.map((d) => ms(d.finishedAt!) - ms(d.startedAt)).sort((a, b) => a - b);
   const resolved = incidents.filter((i) => i.resolvedAt !== null);
@@ -220,10 +226,10 @@ export function groupMetrics(
   const medianLead = sortedQuantile(leadTimes, 0.5);
   const medianRestore = medianOf(restores);
   const cfr = ratio(failed, finished.length);
-  const rework = deployments.filter((d) => d.emergency).length;
+  const rework = finished.filter((d) => d.emergency).length;
   return {
     group,
-    deploymentFrequency: deploymentFrequency(deployments, range),
+    deploymentFrequency: deploymentFrequency(delivered, range),
     leadTimeForChanges: {
       changes: leadTimes.length,
       medianMs: medianLead,
@@ -242,11 +248,7 @@ export function groupMetrics(
       medianMs: medianRestore,
       band: medianRestore === null ? null : timeToRestoreBand(medianRestore),
     },
-    reworkRate: {
-      deployments: deployments.length,
-      rework,
-      rate: ratio(rework, deployments.length),
-    },
+    reworkRate: { deployments: finished.length, rework, rate: ratio(rework, finished.length) },
     ...releaseMeasures(facts.releases, range),
     deploymentDuration: {
       finished: durations.length,
