@@ -182,10 +182,10 @@ describe('gatehouse incident and metrics commands', () => {
 
     const reversed = await runCli(['metrics', 'dora', '--since', until, '--until', since], env);
     assert.equal(reversed.code, 2);
-    assert.match(reversed.stderr, /\/query\/until: must be after since/);
+    assert.match(reversed.stderr, /\/querystring\/until: must be after since/);
     const unbounded = await runCli(['metrics', 'dora', '--since', since], env);
     assert.equal(unbounded.code, 2);
-    assert.match(unbounded.stderr, /\/query\/until: is required/);
+    assert.match(unbounded.stderr, /\/querystring\/until: is required/);
     const by = await runCli(
       ['metrics', 'dora', '--since', since, '--until', until, '--by', 'x'],
       env,

@@ -208,7 +208,7 @@ for (const engine of await engines()) {
         `/incidents?since=${minutesAgo(10)}&until=${minutesAgo(20)}`,
       );
       assert.equal(reversed.status, 400);
-      assert.equal(reversed.body.errors[0].field, '/query/until');
+      assert.equal(reversed.body.errors[0].field, '/querystring/until');
       const afterCount = (await server.call('GET', '/incidents?limit=500')).body.items.length;
       assert.equal(afterCount, before);
     });

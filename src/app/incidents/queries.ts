@@ -27,7 +27,7 @@ export type IncidentQuery = Omit<IncidentFilter, 'after'> & { cursor?: string };
 export async function listIncidents(ctx: Ctx, filter: IncidentQuery): Promise<Page<Incident>> {
   authorize(ctx.actor, 'incident:read');
   if (filter.since && filter.until && filter.until <= filter.since)
-    throw invalid('/query/until', `must be after since (${filter.since})`);
+    throw invalid('/querystring/until', `must be after since (${filter.since})`);
   const after = filter.cursor ? (decodeCursor(filter.cursor, 2) as [string, string]) : undefined;
   const items = await findIncidents(ctx.tx, { ...filter, limit: filter.limit + 1, after });
   const page = items.slice(0, filter.limit);

@@ -165,6 +165,7 @@ test('every metric of one group, by hand', () => {
     {
       bucket: '2026-03-02',
       deployments: 2,
+      finishedDeployments: 3,
       failedDeployments: 2,
       changeFailureRate: 2 / 3,
       medianLeadTimeMs: 13 * HOUR,
@@ -174,6 +175,7 @@ test('every metric of one group, by hand', () => {
     {
       bucket: '2026-03-09',
       deployments: 1,
+      finishedDeployments: 1,
       failedDeployments: 0,
       changeFailureRate: 0,
       medianLeadTimeMs: HOUR,

@@ -30,7 +30,10 @@ import {
 
 export interface SeriesPoint {
   bucket: string;
+  /** Successful production deployments: changes delivered. */
   deployments: number;
+  /** Deployments that ended, whatever the outcome: the change-failure rate's population. */
+  finishedDeployments: number;
   failedDeployments: number;
   changeFailureRate: number | null;
   medianLeadTimeMs: number | null;
@@ -172,6 +175,7 @@ function series(
   return [...points].map(([label, p]) => ({
     bucket: label,
     deployments: p.deployments,
+    finishedDeployments: p.finished,
     failedDeployments: p.failed,
     changeFailureRate: ratio(p.failed, p.finished),
     medianLeadTimeMs: medianOf(p.leadTimes),

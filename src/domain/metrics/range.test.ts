@@ -5,12 +5,12 @@ import { bucketOf, bucketsIn, checkRange } from './range.js';
 test('a range must have both ends, in order, and not be too long', () => {
   assert.deepEqual(
     checkRange(undefined, '2026-01-01T00:00:00Z').problems.map((p) => p.field),
-    ['/query/since'],
+    ['/querystring/since'],
   );
   assert.match(checkRange('2026-01-01T00:00:00Z', undefined).problems[0]!.reason, /unbounded/);
   const reversed = checkRange('2026-02-01T00:00:00Z', '2026-01-01T00:00:00Z');
   assert.equal(reversed.range, null);
-  assert.equal(reversed.problems[0]!.field, '/query/until');
+  assert.equal(reversed.problems[0]!.field, '/querystring/until');
   assert.match(reversed.problems[0]!.reason, /reversed/);
   assert.equal(checkRange('2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z').problems.length, 1);
   assert.equal(checkRange('2020-01-01T00:00:00Z', '2026-01-01T00:00:00Z').problems.length, 1);

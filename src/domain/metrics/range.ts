@@ -29,7 +29,8 @@ const DAY_MS = 86_400_000;
 export function checkRange(
   since: string | undefined,
   until: string | undefined,
-  fieldPrefix = '/query',
+  // The name the schema layer gives query parameters, so one endpoint names them one way.
+  fieldPrefix = '/querystring',
 ): { range: MetricRange | null; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   const parse = (name: 'since' | 'until', value: string | undefined): number | null => {

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { BANDS } from '../../domain/metrics/bands.js';
+import { WESTERN_ELECTRIC_RULES } from '../../domain/metrics/control-charts.js';
 import { Nullable } from './common.js';
 
 const Band = Type.String({ enum: [...BANDS] });
@@ -10,6 +11,7 @@ const Count = Type.Integer({ minimum: 0 });
 const SeriesPointSchema = Type.Object({
   bucket: Type.String({ description: 'YYYY-MM-DD (day, or the Monday of a week) or YYYY-MM' }),
   deployments: Count,
+  finishedDeployments: Count,
   failedDeployments: Count,
   changeFailureRate: Rate,
   medianLeadTimeMs: Ms,
@@ -64,4 +66,49 @@ export const DoraReportSchema = Type.Object({
   bucket: Type.String(),
   overall: Type.Ref('GroupMetrics'),
   groups: Type.Array(Type.Ref('GroupMetrics')),
+});
+
+const ChartPointSchema = Type.Object({
+  label: Type.String(),
+  value: Type.Number(),
+  n: Type.Optional(Type.Number()),
+  center: Type.Number(),
+  upperLimit: Type.Number(),
+  lowerLimit: Type.Number(),
+  sigma: Type.Number(),
+});
+
+export const ControlChartSchema = Type.Object(
+  {
+    kind: Type.String({ enum: ['xmr', 'p', 'u'] }),
+    center: Type.Number(),
+    points: Type.Array(ChartPointSchema),
+    signals: Type.Array(
+      Type.Object({
+        rule: Type.String({ enum: [...Object.keys(WESTERN_ELECTRIC_RULES)] }),
+        description: Type.String(),
+        index: Type.Integer(),
+        label: Type.String(),
+        side: Type.String({ enum: ['above', 'below'] }),
+      }),
+    ),
+    movingRange: Type.Optional(
+      Type.Object({
+        center: Type.Number(),
+        upperLimit: Type.Number(),
+        values: Type.Array(Type.Number()),
+      }),
+    ),
+  },
+  { $id: 'ControlChart' },
+);
+
+export const PostReleaseChartsSchema = Type.Object({
+  range: Type.Object({ since: Type.String(), until: Type.String() }),
+  bucket: Type.String(),
+  group: Type.String(),
+  changeFailures: Type.Ref('ControlChart'),
+  postReleaseDefects: Type.Ref('ControlChart'),
+  timeToRestore: Type.Ref('ControlChart'),
+  leadTime: Type.Ref('ControlChart'),
 });
