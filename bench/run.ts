@@ -3,10 +3,13 @@
  * runs its servers in separate processes so the load generator does not share their
  * event loop. Results are also written to bench/results/latest.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import os from 'node:os';
 import pg from 'pg';
 import { apiThroughput } from './scenarios/api-throughput.js';
+import { FULL_SCALE, metricsYear } from './scenarios/metrics-year.js';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -50,6 +53,38 @@ if (wanted('api')) {
   if (scratch) {
     try {
       results.apiPostgres = await apiThroughput('postgres', scratch.url, log);
+    } finally {
+      await scratch.drop();
+    }
+  }
+}
+
+if (wanted('metrics')) {
+  // BENCH_METRICS_SCALE=0.1 for a quick look; the target is judged at full scale.
+  const factor = Number(process.env.BENCH_METRICS_SCALE ?? 1);
+  const scale = {
+    deployments: Math.round(FULL_SCALE.deployments * factor),
+    incidents: Math.round(FULL_SCALE.incidents * factor),
+    services: FULL_SCALE.services,
+  };
+  log(
+    '\n== Delivery metrics over a year (1,000,000 deployments, 50,000 incidents, 200 services) ==',
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-metrics-'));
+  try {
+    results.metricsSqlite = await metricsYear(
+      'sqlite',
+      `sqlite:${join(dir, 'metrics.db')}`,
+      log,
+      scale,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const scratch = await scratchPostgres();
+  if (scratch) {
+    try {
+      results.metricsPostgres = await metricsYear('postgres', scratch.url, log, scale);
     } finally {
       await scratch.drop();
     }

@@ -105,15 +105,26 @@ async function incidentFacts(db: Db, range: MetricRange, by: Dimension): Promise
 
 /** Releases raised in range, or that ended in range. */
 async function releaseFacts(db: Db, range: MetricRange, by: Dimension): Promise<ReleaseFact[]> {
-  const source: Record<Dimension, RawBuilder<unknown>> = {
-    team: sql`select r.id as release_id, coalesce(t.name, ${NO_TEAM}) as grp
-                from releases r left join teams t on t.id = r.team_id`,
-    service: sql`select rs.release_id, s.name as grp
-                   from release_services rs join services s on s.id = rs.service_id`,
-    environment: sql`select distinct d.release_id, e.name as grp
-                       from deployments d join environments e on e.id = d.environment_id`,
-    class: sql`select r.id as release_id, r.classification as grp from releases r`,
+  // Written out per dimension (not as a joined CTE): SQLite would otherwise join an
+  // unindexed, materialised list of every release against itself.
+  const grouping: Record<Dimension, { group: RawBuilder<string>; from: RawBuilder<unknown> }> = {
+    team: {
+      group: sql<string>`coalesce(t.name, ${NO_TEAM})`,
+      from: sql`releases r left join teams t on t.id = r.team_id`,
+    },
+    service: {
+      group: sql<string>`s.name`,
+      from: sql`releases r join release_services rs on rs.release_id = r.id
+                join services s on s.id = rs.service_id`,
+    },
+    environment: {
+      group: sql<string>`e.name`,
+      from: sql`releases r join environments e on exists (
+                  select 1 from deployments d where d.release_id = r.id and d.environment_id = e.id)`,
+    },
+    class: { group: sql<string>`r.classification`, from: sql`releases r` },
   };
+  const { group, from } = grouping[by];
   const rows = await sql<{
     id: string;
     grp: string;
@@ -124,24 +135,19 @@ async function releaseFacts(db: Db, range: MetricRange, by: Dimension): Promise<
     window_end: string | null;
     delivered_at: string | null;
   }>`
-    with chosen as (
-      select id from releases where created_at >= ${range.since} and created_at < ${range.until}
-      union
-      select id from releases
-       where state_changed_at >= ${range.since} and state_changed_at < ${range.until}
-    ),
-    grouped as (${source[by]})
-    select r.id, g.grp, r.created_at, r.state, r.state_changed_at,
+    select r.id, ${group} as grp, r.created_at, r.state, r.state_changed_at,
            case when r.classification = 'emergency' or r.change_type = 'emergency'
                 then 1 else 0 end as emergency,
            r.window_end,
            (select max(d.finished_at) from deployments d
-              join environments e on e.id = d.environment_id
-             where d.release_id = r.id and e.production = 1 and d.status = 'succeeded'
+              join environments pe on pe.id = d.environment_id
+             where d.release_id = r.id and pe.production = 1 and d.status = 'succeeded'
            ) as delivered_at
-      from chosen c
-      join releases r on r.id = c.id
-      join grouped g on g.release_id = r.id`.execute(db);
+      from ${from}
+     where (r.created_at >= ${range.since} and r.created_at < ${range.until})
+        or (r.state_changed_at >= ${range.since} and r.state_changed_at < ${range.until})`.execute(
+    db,
+  );
   return rows.rows.map((r) => ({
     id: r.id,
     group: r.grp,
@@ -159,9 +165,10 @@ export async function loadMetricFacts(
   range: MetricRange,
   by: Dimension,
 ): Promise<MetricFacts> {
-  return {
+  const facts = {
     deployments: await deploymentFacts(db, range, by),
     incidents: await incidentFacts(db, range, by),
     releases: await releaseFacts(db, range, by),
   };
+  return facts;
 }
