@@ -32,13 +32,6 @@ export const CreateIncidentInput = StrictObject({
 });
 export type CreateIncidentInput = Static<typeof CreateIncidentInput>;
 
-export const UpdateIncidentInput = StrictObject({
-  acknowledgedAt: Type.Optional(Instant),
-  resolvedAt: Type.Optional(Instant),
-  severity: Type.Optional(SeveritySchema),
-});
-export type UpdateIncidentInput = Static<typeof UpdateIncidentInput>;
-
 export const LinkDeploymentInput = StrictObject({
   deployment: Type.String({ minLength: 1, maxLength: 100, description: 'deployment id' }),
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
