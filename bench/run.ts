@@ -68,7 +68,7 @@ if (wanted('metrics')) {
     services: FULL_SCALE.services,
   };
   log(
-    '\n== Delivery metrics over a year (1,000,000 deployments, 50,000 incidents, 200 services) ==',
+    `\n== Delivery metrics over a year (${scale.deployments.toLocaleString('en')} deployments, ${scale.incidents.toLocaleString('en')} incidents, ${scale.services} services${factor === 1 ? '' : `; ${factor} of the target scale`}) ==`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-metrics-'));
   try {
