@@ -3,8 +3,9 @@
  * runs its servers in separate processes so the load generator does not share their
  * event loop. Results are also written to bench/results/latest.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { apiThroughput } from './scenarios/api-throughput.js';
 import { evidenceParsing } from './scenarios/evidence-parsing.js';
@@ -12,6 +13,7 @@ import { gateChecks } from './scenarios/gate-checks.js';
 import { canaryJudges } from './scenarios/canary.js';
 import { nabHypercare } from './scenarios/nab-hypercare.js';
 import { conflictDetection, riskModelFit } from './scenarios/calendar-risk.js';
+import { FULL_SCALE, metricsYear } from './scenarios/metrics-year.js';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -97,6 +99,38 @@ if (wanted('calendar')) {
 if (wanted('risk')) {
   log('\n== Risk: failure model fit (in process) ==');
   results.riskModel = riskModelFit(log);
+}
+
+if (wanted('metrics')) {
+  // BENCH_METRICS_SCALE=0.1 for a quick look; the target is judged at full scale.
+  const factor = Number(process.env.BENCH_METRICS_SCALE ?? 1);
+  const scale = {
+    deployments: Math.round(FULL_SCALE.deployments * factor),
+    incidents: Math.round(FULL_SCALE.incidents * factor),
+    services: FULL_SCALE.services,
+  };
+  log(
+    `\n== Delivery metrics over a year (${scale.deployments.toLocaleString('en')} deployments, ${scale.incidents.toLocaleString('en')} incidents, ${scale.services} services${factor === 1 ? '' : `; ${factor} of the target scale`}) ==`,
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-metrics-'));
+  try {
+    results.metricsSqlite = await metricsYear(
+      'sqlite',
+      `sqlite:${join(dir, 'metrics.db')}`,
+      log,
+      scale,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const scratch = await scratchPostgres();
+  if (scratch) {
+    try {
+      results.metricsPostgres = await metricsYear('postgres', scratch.url, log, scale);
+    } finally {
+      await scratch.drop();
+    }
+  }
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -16,6 +16,8 @@ import { policyCommand } from './commands/policy.js';
 import { waiverCommand } from './commands/waiver.js';
 import { calendarCommand } from './commands/calendar.js';
 import { dependenciesCommand } from './commands/dependencies.js';
+import { incidentCommand } from './commands/incident.js';
+import { metricsCommand } from './commands/metrics.js';
 import { migrateCommand } from './commands/migrate.js';
 import { releaseCommand } from './commands/release.js';
 import { serveCommand, serving } from './commands/serve.js';
@@ -51,6 +53,8 @@ function buildProgram(): Command {
   canaryCommand(program);
   calendarCommand(program);
   dependenciesCommand(program);
+  incidentCommand(program);
+  metricsCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

@@ -22,6 +22,9 @@ export const PERMISSIONS = {
   'release:transition': 'move a release through its lifecycle',
   'deployment:read': 'read deployments',
   'deployment:record': 'record deployments',
+  'incident:read': 'read incidents and what caused them',
+  'incident:record': 'record incidents and link them to deployments',
+  'metrics:read': 'read delivery metrics and control charts',
   'audit:read': 'read and verify the audit log',
   'user:read': 'list users and their roles',
   'user:manage': 'create users and grant or revoke roles',
@@ -46,6 +49,8 @@ const READ: Permission[] = [
   'deployment:read',
   'evidence:read',
   'policy:read',
+  'incident:read',
+  'metrics:read',
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
@@ -60,6 +65,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'release:update',
     'release:transition',
     'deployment:record',
+    'incident:record',
     'audit:read',
     'user:read',
     'token:create-own',
@@ -84,6 +90,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'release:transition',
     'token:create-own',
     'evidence:add',
+    'incident:record',
   ],
   auditor: [...READ, 'audit:read', 'user:read', 'token:create-own'],
   viewer: [...READ, 'token:create-own'],

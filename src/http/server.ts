@@ -13,6 +13,8 @@ import { problem, sendProblem, toProblem } from './problem.js';
 import { ACCESS_SCHEMAS } from './routes/access.js';
 import { EvidenceSchema } from './routes/evidence.js';
 import { GATE_SCHEMAS } from './routes/gates.js';
+import { INCIDENT_SCHEMAS } from './routes/incidents.js';
+import { METRICS_SCHEMAS } from './routes/metrics.js';
 import { registerRoutes, type Server } from './routes/index.js';
 import { RELEASE_SCHEMAS } from './routes/releases.js';
 import { ProblemSchema } from './schemas/common.js';
@@ -82,7 +84,14 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   server.setValidatorCompiler(validatorCompiler);
   refuseDeepJson(server);
   server.addSchema(ProblemSchema);
-  for (const schema of [...RELEASE_SCHEMAS, ...ACCESS_SCHEMAS, EvidenceSchema, ...GATE_SCHEMAS])
+  for (const schema of [
+    ...RELEASE_SCHEMAS,
+    ...ACCESS_SCHEMAS,
+    EvidenceSchema,
+    ...GATE_SCHEMAS,
+    ...INCIDENT_SCHEMAS,
+    ...METRICS_SCHEMAS,
+  ])
     server.addSchema(schema);
 
   await server.register(swagger, {

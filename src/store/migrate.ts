@@ -6,6 +6,7 @@ import * as foundation from './migrations/0001_foundation.js';
 import * as policiesEvidenceGates from './migrations/0002_policies_evidence_gates.js';
 import * as canaryDeployments from './migrations/0004_canary_deployments.js';
 import * as calendarRisk from './migrations/0003_calendar_risk.js';
+import * as incidentsReviewsMetrics from './migrations/0005_incidents_reviews_metrics.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0002_policies_evidence_gates': policiesEvidenceGates,
   '0003_calendar_risk': calendarRisk,
   '0004_canary_deployments': canaryDeployments,
+  '0005_incidents_reviews_metrics': incidentsReviewsMetrics,
 };
 
 /**

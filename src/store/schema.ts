@@ -286,6 +286,32 @@ export interface RiskWeightsTable {
   created_at: string;
 }
 
+export interface IncidentTable {
+  id: string;
+  key: string;
+  title: string;
+  severity: number;
+  service_id: string;
+  started_at: string;
+  detected_at: string;
+  acknowledged_at: string | null;
+  resolved_at: string | null;
+  source: string;
+  external_id: string | null;
+  reporter_id: string;
+  revision: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IncidentDeploymentTable {
+  incident_id: string;
+  deployment_id: string;
+  reason: string;
+  linked_by: string;
+  linked_at: string;
+}
+
 export interface Database {
   teams: TeamTable;
   services: ServiceTable;
@@ -313,6 +339,8 @@ export interface Database {
   freeze_exceptions: FreezeExceptionTable;
   release_risks: ReleaseRiskTable;
   risk_weights: RiskWeightsTable;
+  incidents: IncidentTable;
+  incident_deployments: IncidentDeploymentTable;
   // Kysely's migrator tables are its own; listed so raw checks can name them.
   kysely_migration: { name: string; timestamp: Generated<string> };
 }

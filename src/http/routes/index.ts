@@ -15,6 +15,8 @@ import { catalogRoutes } from './catalog.js';
 import { evidenceRoutes } from './evidence.js';
 import { gateRoutes } from './gates.js';
 import { policyRoutes } from './policies.js';
+import { incidentRoutes } from './incidents.js';
+import { metricsRoutes } from './metrics.js';
 import { releaseRoutes } from './releases.js';
 import { rolloutRoutes } from './rollout.js';
 import { calendarRoutes } from './calendar.js';
@@ -47,4 +49,6 @@ export function registerRoutes(deps: RouteDeps): void {
   calendarRoutes(deps);
   dependencyRoutes(deps);
   riskRoutes(deps);
+  incidentRoutes(deps);
+  metricsRoutes(deps);
 }
