@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { apiThroughput } from './scenarios/api-throughput.js';
+import { uiReleasePage } from './scenarios/ui-release-page.js';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -54,6 +55,11 @@ if (wanted('api')) {
       await scratch.drop();
     }
   }
+}
+
+if (wanted('ui')) {
+  log('\n== Web UI: release page in Chromium (SQLite) ==');
+  results.uiReleasePage = await uiReleasePage(log);
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

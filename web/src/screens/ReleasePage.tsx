@@ -14,7 +14,8 @@ import { Loading, ProblemNotice } from '../ProblemNotice.js';
 import { useApi } from '../useApi.js';
 import { LifecyclePanel } from './LifecyclePanel.js';
 
-const AUDIT_LIMIT = 200;
+// The API pages at most 500; a release rarely has more, and the page must show them all fast.
+const AUDIT_LIMIT = 500;
 
 interface ReleaseView {
   release: Release;
