@@ -50,6 +50,23 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
+    // The UI runs in the browser: its globals are the DOM's.
+    files: ['web/**'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        sessionStorage: 'readonly',
+        fetch: 'readonly',
+        URLSearchParams: 'readonly',
+        FormData: 'readonly',
+        Event: 'readonly',
+        Intl: 'readonly',
+      },
+    },
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
     // Tests read untyped JSON answers; their assertions are the type check.
     files: ['test/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

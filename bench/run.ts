@@ -14,6 +14,7 @@ import { canaryJudges } from './scenarios/canary.js';
 import { nabHypercare } from './scenarios/nab-hypercare.js';
 import { conflictDetection, riskModelFit } from './scenarios/calendar-risk.js';
 import { FULL_SCALE, metricsYear } from './scenarios/metrics-year.js';
+import { uiReleasePage } from './scenarios/ui-release-page.js';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -131,6 +132,11 @@ if (wanted('metrics')) {
       await scratch.drop();
     }
   }
+}
+
+if (wanted('ui')) {
+  log('\n== Web UI: release page in Chromium (SQLite) ==');
+  results.uiReleasePage = await uiReleasePage(log);
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -18,6 +18,7 @@ import { METRICS_SCHEMAS } from './routes/metrics.js';
 import { registerRoutes, type Server } from './routes/index.js';
 import { RELEASE_SCHEMAS } from './routes/releases.js';
 import { ProblemSchema } from './schemas/common.js';
+import { registerUi } from './ui.js';
 import { validatorCompiler } from './validation.js';
 
 export interface ServerOptions {
@@ -25,6 +26,8 @@ export interface ServerOptions {
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
   version?: string;
+  /** Where the built web UI lives (default web/dist); tests point it elsewhere. */
+  uiRoot?: string;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -151,5 +154,6 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   );
 
   registerRoutes({ server, app });
+  await registerUi(server, options.uiRoot);
   return server;
 }

@@ -84,6 +84,7 @@ export function serveCommand(program: Command, version: string): void {
         if (running.demo.loaded)
           lines.push(`  demo:        loaded ${running.demo.releases} releases`);
         lines.push(
+          `  web UI:      ${running.url}/ui/ (sign in with a token)`,
           `  API:         ${running.url}/openapi.json`,
           `  try:         GATEHOUSE_URL=${running.url} GATEHOUSE_TOKEN=<token> gatehouse release list`,
         );
