@@ -1,4 +1,4 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
 
 export const ProblemSchema = Type.Object(
   {
@@ -13,7 +13,17 @@ export const ProblemSchema = Type.Object(
   { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem document' },
 );
 
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * A value or null, written as a JSON Schema type list (`type: ['string', 'null']`)
+ * rather than `anyOf`: fast-json-stringify serialises a type list directly, while for
+ * `anyOf` it runs a validator on every value of every response to pick the branch.
+ */
+export const Nullable = <T extends TSchema>(schema: T): TUnsafe<Static<T> | null> => {
+  const type = (schema as { type?: string | string[] }).type;
+  if (typeof type !== 'string')
+    return Type.Unsafe<Static<T> | null>(Type.Union([schema, Type.Null()]));
+  return Type.Unsafe<Static<T> | null>({ ...schema, type: [type, 'null'] });
+};
 
 export const PageQuery = {
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
