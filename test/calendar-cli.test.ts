@@ -1,12 +1,11 @@
 /** `gatehouse calendar …` as a process against a server process, with its exit codes. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
-import { sqliteEngine, type Scratch } from './support/engines.js';
-import { runCli, startServerProcess, type ServerProcess } from './support/process.js';
+import { type Scratch } from './support/engines.js';
+import { runCli, startCliWorld, type ServerProcess } from './support/process.js';
 import { TEST_CATALOG } from './support/server.js';
 
 describe('gatehouse calendar', () => {
@@ -16,16 +15,7 @@ describe('gatehouse calendar', () => {
   let env: Record<string, string>;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gatehouse-calendar-cli-'));
-    scratch = await sqliteEngine.scratch();
-    server = await startServerProcess([
-      '--data-dir',
-      join(dir, 'data'),
-      '--database-url',
-      scratch.url,
-    ]);
-    const token = readFileSync(join(dir, 'data', 'admin-token'), 'utf8').trim();
-    env = { GATEHOUSE_URL: server.url, GATEHOUSE_TOKEN: token };
+    ({ dir, scratch, server, env } = await startCliWorld('gatehouse-calendar-cli-'));
     writeFileSync(join(dir, 'catalog.yaml'), stringify(TEST_CATALOG));
     const applied = await runCli(['catalog', 'apply', '-f', join(dir, 'catalog.yaml')], env);
     assert.equal(applied.code, 0, applied.stderr);

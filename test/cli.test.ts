@@ -3,13 +3,12 @@
  * calls it: exit codes 0 ok, 1 refused, 2 bad usage or input, 3 unreachable.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
-import { sqliteEngine, type Scratch } from './support/engines.js';
-import { runCli, startServerProcess, type ServerProcess } from './support/process.js';
+import { type Scratch } from './support/engines.js';
+import { runCli, startCliWorld, type ServerProcess } from './support/process.js';
 import { TEST_CATALOG } from './support/server.js';
 
 describe('gatehouse CLI', () => {
@@ -19,16 +18,7 @@ describe('gatehouse CLI', () => {
   let env: Record<string, string>;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
-    scratch = await sqliteEngine.scratch();
-    server = await startServerProcess([
-      '--data-dir',
-      join(dir, 'data'),
-      '--database-url',
-      scratch.url,
-    ]);
-    const token = readFileSync(join(dir, 'data', 'admin-token'), 'utf8').trim();
-    env = { GATEHOUSE_URL: server.url, GATEHOUSE_TOKEN: token };
+    ({ dir, scratch, server, env } = await startCliWorld('gatehouse-cli-'));
     writeFileSync(join(dir, 'catalog.yaml'), stringify(TEST_CATALOG));
   });
   after(async () => {

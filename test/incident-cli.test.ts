@@ -3,12 +3,10 @@
  * process: what they print, and their exit codes (0 ok, 1 refused, 2 bad input).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { sqliteEngine, type Scratch } from './support/engines.js';
-import { runCli, startServerProcess, type ServerProcess } from './support/process.js';
+import { type Scratch } from './support/engines.js';
+import { runCli, startCliWorld, type ServerProcess } from './support/process.js';
 import { releaseBody, TEST_CATALOG } from './support/server.js';
 
 const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
@@ -35,16 +33,7 @@ describe('gatehouse incident and metrics commands', () => {
   };
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gatehouse-incident-cli-'));
-    scratch = await sqliteEngine.scratch();
-    server = await startServerProcess([
-      '--data-dir',
-      join(dir, 'data'),
-      '--database-url',
-      scratch.url,
-    ]);
-    const token = readFileSync(join(dir, 'data', 'admin-token'), 'utf8').trim();
-    env = { GATEHOUSE_URL: server.url, GATEHOUSE_TOKEN: token };
+    ({ dir, scratch, server, env } = await startCliWorld('gatehouse-incident-cli-'));
     await api('POST', '/catalog/apply', TEST_CATALOG);
     const release = await api('POST', '/releases', releaseBody());
     const deployment = await api('POST', `/releases/${release.key}/deployments`, {

@@ -5,14 +5,13 @@
  * Actions and GitLab CI examples in docs/pipelines.md.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
-import { sqliteEngine, type Scratch } from './support/engines.js';
-import { runCli, startServerProcess, type ServerProcess } from './support/process.js';
+import { type Scratch } from './support/engines.js';
+import { runCli, startCliWorld, type ServerProcess } from './support/process.js';
 import { TEST_CATALOG } from './support/server.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/evidence/', import.meta.url));
@@ -26,16 +25,7 @@ describe('gate in a pipeline (CLI as a process)', () => {
   const cli = (args: string[]) => runCli(args, env);
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gatehouse-pipeline-'));
-    scratch = await sqliteEngine.scratch();
-    server = await startServerProcess([
-      '--data-dir',
-      join(dir, 'data'),
-      '--database-url',
-      scratch.url,
-    ]);
-    const token = readFileSync(join(dir, 'data', 'admin-token'), 'utf8').trim();
-    env = { GATEHOUSE_URL: server.url, GATEHOUSE_TOKEN: token };
+    ({ dir, scratch, server, env } = await startCliWorld('gatehouse-pipeline-'));
     writeFileSync(join(dir, 'catalog.yaml'), stringify(TEST_CATALOG));
     assert.equal((await cli(['catalog', 'apply', '-f', join(dir, 'catalog.yaml')])).code, 0);
     const created = await cli([

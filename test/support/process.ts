@@ -1,6 +1,10 @@
 /** Running the built `gatehouse` command as a separate process, as a pipeline would. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sqliteEngine, type Scratch } from './engines.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -78,4 +82,27 @@ export function startServerProcess(
       reject(new Error(`server exited with ${code} before starting:\n${output}`));
     });
   });
+}
+
+export interface CliWorld {
+  /** A temporary folder; the server's data directory is `data/` inside it. */
+  dir: string;
+  scratch: Scratch;
+  server: ServerProcess;
+  /** GATEHOUSE_URL and the first-start admin token, for `runCli`. */
+  env: Record<string, string>;
+}
+
+/** A server process on a scratch SQLite store, and the environment a pipeline would use. */
+export async function startCliWorld(prefix: string): Promise<CliWorld> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const scratch = await sqliteEngine.scratch();
+  const server = await startServerProcess([
+    '--data-dir',
+    join(dir, 'data'),
+    '--database-url',
+    scratch.url,
+  ]);
+  const token = readFileSync(join(dir, 'data', 'admin-token'), 'utf8').trim();
+  return { dir, scratch, server, env: { GATEHOUSE_URL: server.url, GATEHOUSE_TOKEN: token } };
 }
