@@ -269,5 +269,78 @@ for (const engine of await engines()) {
       assert.ok(!platform.some((s) => s.startsWith('REL-')), platform.join(', '));
       assert.equal((await server.call('GET', '/teams/nobody/calendar.ics')).status, 404);
     });
+
+    test("the gate's freeze rule: the same decision, and only the exception the policy names counts", async () => {
+      // A one-off freeze in force now (the server's clock is real), for payments-api only.
+      const local = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+      const created = await server.call('POST', '/calendar/windows', {
+        body: {
+          name: 'incident-freeze',
+          kind: 'freeze',
+          timeZone: 'UTC',
+          start: local(Date.now() - 3_600_000),
+          end: local(Date.now() + 2 * 86_400_000),
+          scope: { services: ['payments-api'] },
+          environments: ['prod'],
+          description: 'Hands off payments while the incident is open',
+        },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      await server.call('POST', '/users', { body: { name: 'cora', roles: ['cab-member'] } });
+      const cabToken = (await server.call('POST', '/tokens', { body: { name: 't', user: 'cora' } }))
+        .body.token;
+      const release = async (classification: string) => {
+        const response = await server.call('POST', '/releases', {
+          body: releaseBody({
+            classification,
+            services: [{ service: 'payments-api', version: '7.0.1' }],
+          }),
+        });
+        assert.equal(response.status, 201, JSON.stringify(response.body));
+        return response.body.key as string;
+      };
+      const freezeRule = async (key: string) => {
+        const gate = await server.call('GET', `/releases/${key}/gates/prod`);
+        assert.equal(gate.status, 200, JSON.stringify(gate.body));
+        return gate.body.rules.find((r: { rule: string }) => r.rule === 'freeze-window');
+      };
+
+      const normal = await release('minor');
+      const frozen = await freezeRule(normal);
+      assert.equal(frozen.result, 'fail');
+      assert.match(frozen.reason, /payments-api is frozen by incident-freeze .*allowed again from/);
+      const check = await server.call(
+        'GET',
+        `/calendar/check?service=payments-api&environment=prod&release=${normal}`,
+      );
+      assert.equal(check.body.allowed, false, 'calendar check gives the same answer');
+      assert.equal(check.body.forbiddenBy[0].window, 'incident-freeze');
+      const uat = await server.call('GET', `/releases/${normal}/gates/uat`);
+      assert.equal(
+        uat.body.rules.find((r: { rule: string }) => r.rule === 'freeze-window').result,
+        'pass',
+        'the freeze is scoped to prod',
+      );
+
+      const byCab = await release('emergency');
+      assert.equal((await freezeRule(byCab)).result, 'fail');
+      const approved = await server.call('POST', '/calendar/freeze-exceptions', {
+        token: cabToken,
+        body: { window: 'incident-freeze', release: byCab, reason: 'the fix for the incident' },
+      });
+      assert.equal(approved.status, 201, JSON.stringify(approved.body));
+      const passed = await freezeRule(byCab);
+      assert.equal(passed.result, 'pass', passed.reason);
+      assert.match(passed.reason, /passes incident-freeze by the exception cora \(cab-member\)/);
+
+      // The emergency policy names cab-member or release-manager; an admin's exception is recorded but does not count.
+      const byAdmin = await release('emergency');
+      await server.call('POST', '/calendar/freeze-exceptions', {
+        body: { window: 'incident-freeze', release: byAdmin, reason: 'the fix' },
+      });
+      const refused = await freezeRule(byAdmin);
+      assert.equal(refused.result, 'fail');
+      assert.match(refused.reason, /needs one approved by cab-member or release-manager/);
+    });
   });
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { combineEvidence, ratio, emptySeverityCounts } from './evidence.js';
+import type { Role } from './access.js';
+import type { FreezeDecision } from './calendar/freeze.js';
 import { evaluateGate, type GateFacts, type Waiver } from './gate.js';
 import { selectPolicy, type Policy, type PolicySetDocument } from './policy.js';
 
@@ -19,6 +21,7 @@ function facts(overrides: Partial<GateFacts> = {}): GateFacts {
     evidence: { tests: null, coverage: null, findings: null, vulnerabilities: null },
     upstream: [],
     security: null,
+    freeze: { services: [], approverRoles: {} },
     waivers: [],
     now: NOW,
     ...overrides,
@@ -161,6 +164,97 @@ describe('gate rules', () => {
       facts({ release: { key: 'R', rollbackPlan: '', services: [] }, waivers: [waiver] }),
     );
     assert.equal(verdict.verdict, 'fail');
+  });
+
+  test('freeze: a freeze in force fails naming the window and when it ends', () => {
+    const decision = (over: Partial<FreezeDecision> = {}): FreezeDecision => ({
+      allowed: true,
+      at: NOW.toISOString(),
+      forbiddenBy: [],
+      allowedFrom: null,
+      passedByException: [],
+      inWindows: [],
+      ...over,
+    });
+    const window = {
+      window: 'year-end',
+      kind: 'freeze' as const,
+      timeZone: 'Europe/Berlin',
+      start: '2026-11-20T17:00:00.000Z',
+      end: '2026-11-30T05:00:00.000Z',
+      description: '',
+    };
+    const exception = {
+      id: 'x1',
+      window: 'year-end',
+      release: 'REL-7',
+      reason: 'payments outage',
+      approvedBy: 'carol',
+      approvedAt: '2026-11-23T09:00:00Z',
+    };
+    const open = evaluateGate(
+      policy({}),
+      facts({
+        freeze: {
+          services: [{ service: 'payments-api', decision: decision() }],
+          approverRoles: {},
+        },
+      }),
+    );
+    assert.equal(result(open, 'freeze-window').result, 'pass');
+    assert.match(
+      result(open, 'freeze-window').reason,
+      /no freeze is in force for payments-api in prod/,
+    );
+
+    const frozen = evaluateGate(
+      policy({}),
+      facts({
+        freeze: {
+          services: [
+            {
+              service: 'payments-api',
+              decision: decision({
+                allowed: false,
+                forbiddenBy: [window],
+                allowedFrom: window.end,
+              }),
+            },
+          ],
+          approverRoles: {},
+        },
+      }),
+    );
+    assert.equal(frozen.verdict, 'fail');
+    assert.match(
+      result(frozen, 'freeze-window').reason,
+      /payments-api is frozen by year-end .*allowed again from 2026-11-30T05:00:00.000Z/,
+    );
+
+    const withException = (roles: Role[], named?: Role[]) =>
+      result(
+        evaluateGate(
+          policy(named ? { freeze: { exceptionApprovedBy: named } } : {}),
+          facts({
+            freeze: {
+              services: [
+                {
+                  service: 'payments-api',
+                  decision: decision({ passedByException: [{ ...window, exception }] }),
+                },
+              ],
+              approverRoles: { x1: roles },
+            },
+          }),
+        ),
+        'freeze-window',
+      );
+    assert.equal(withException(['cab-member'], ['cab-member']).result, 'pass');
+    assert.match(withException(['cab-member'], ['cab-member']).reason, /by the exception carol/);
+    const wrongRole = withException(['release-manager'], ['cab-member']);
+    assert.equal(wrongRole.result, 'fail');
+    assert.match(wrongRole.reason, /needs one approved by cab-member/);
+    assert.match(withException(['cab-member']).reason, /policy names no freeze exception approval/);
   });
 
   test('no matching policy fails closed', () => {

@@ -3,10 +3,11 @@
  * (pass, fail, waived, not applicable) and the reason in the release manager's words.
  * Pure: the app layer gathers the facts, this decides.
  *
- * Extension point: a capability that owns more facts (the freeze calendar, approvals)
- * adds its rule to GATE_RULES with the facts it needs on GateFacts; nothing else here
- * changes. Those two rules are deliberately absent until their capabilities exist.
+ * Extension point: a capability that owns more facts adds its rule to GATE_RULES with
+ * the facts it needs on GateFacts; nothing else here changes.
  */
+import type { Role } from './access.js';
+import type { FreezeDecision } from './calendar/freeze.js';
 import type { CoverageFacts, FindingFacts, TestFacts, VulnerabilityFacts } from './evidence.js';
 import {
   describeSubject,
@@ -61,6 +62,15 @@ export interface GateFacts {
     penTestReference: string | null;
     penTestSignedOffBy: string | null;
   } | null;
+  /**
+   * The freeze rule's answer for each of the release's services in the target environment
+   * now (from `decideFreeze`, the code `calendar check` runs), and the roles each
+   * exception's approver holds.
+   */
+  freeze: {
+    services: Array<{ service: string; decision: FreezeDecision }>;
+    approverRoles: Record<string, readonly Role[]>;
+  };
   waivers: Waiver[];
   now: Date;
 }
@@ -307,6 +317,42 @@ const RULES = [
         );
       return fail(
         `the release ${reasons.join(' and ')}, and no penetration test has been signed off`,
+      );
+    },
+  },
+  {
+    id: 'freeze-window',
+    title: 'Outside freeze windows',
+    evaluate(requires, facts) {
+      const { services, approverRoles } = facts.freeze;
+      if (services.length === 0) return notApplicable('the release carries no service');
+      const named = requires.freeze?.exceptionApprovedBy ?? [];
+      const problems: string[] = [];
+      const passed: string[] = [];
+      for (const { service, decision } of services) {
+        for (const w of decision.forbiddenBy)
+          problems.push(
+            `${service} is frozen by ${w.window} (${w.start} to ${w.end}, ${w.timeZone}); allowed again from ${decision.allowedFrom ?? w.end}`,
+          );
+        for (const w of decision.passedByException) {
+          const roles = approverRoles[w.exception.id] ?? [];
+          const by = `${w.exception.approvedBy} (${roles.join(', ') || 'no role'})`;
+          if (named.some((role) => roles.includes(role)))
+            passed.push(
+              `${service} passes ${w.window} by the exception ${by} approved: "${w.exception.reason}"`,
+            );
+          else
+            problems.push(
+              named.length === 0
+                ? `${service} is frozen by ${w.window}; ${facts.release.key} holds an exception, but the policy names no freeze exception approval`
+                : `${service} is frozen by ${w.window}; the exception was approved by ${by}, and the policy needs one approved by ${named.join(' or ')}`,
+            );
+        }
+      }
+      if (problems.length > 0) return fail(problems.join('; '));
+      if (passed.length > 0) return pass(passed.join('; '));
+      return pass(
+        `no freeze is in force for ${services.map((s) => s.service).join(', ')} in ${facts.subject.environment} now`,
       );
     },
   },

@@ -6,6 +6,7 @@
  * bottom like a firewall's rules and ends with a catch-all.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { ROLES } from './access.js';
 import { CLASSIFICATIONS, type Classification } from './release.js';
 import { Slug, StrictObject, StringEnum } from './schema-kit.js';
 
@@ -63,6 +64,21 @@ export const PolicyRequirements = StrictObject({
     Type.Boolean({
       description: 'needed when the release adds external endpoints or changes authentication',
     }),
+  ),
+  freeze: Type.Optional(
+    StrictObject(
+      {
+        exceptionApprovedBy: Type.Array(StringEnum(ROLES), {
+          minItems: 1,
+          uniqueItems: true,
+          description: 'roles whose recorded freeze exception lets an emergency release pass',
+        }),
+      },
+      {
+        description:
+          'freezes always hold; this names the exception approval an emergency release may pass one with',
+      },
+    ),
   ),
   approvals: Type.Optional(
     StrictObject(

@@ -6,7 +6,7 @@ import type { CalendarWindowTable, Database } from './schema.js';
 
 type Db = Kysely<Database>;
 
-function toWindow(row: CalendarWindowTable): CalendarWindow {
+export function toWindow(row: CalendarWindowTable): CalendarWindow {
   return {
     id: row.id,
     name: row.name,

@@ -11,7 +11,7 @@ type Db = Kysely<Database>;
 export const environmentByName = preparedQuery((db: Db, name: string) =>
   db
     .selectFrom('environments')
-    .select(['id', 'name', 'position', 'production'])
+    .select(['id', 'name', 'position', 'production', 'regions'])
     .where('name', '=', name),
 );
 
@@ -105,4 +105,27 @@ export const releaseSecurity = preparedQuery((db: Db, releaseId: string) =>
 
 export const pinnedPolicy = preparedQuery((db: Db, releaseId: string) =>
   db.selectFrom('release_policies').select('policy_version').where('release_id', '=', releaseId),
+);
+
+/** The release's services with their tiers: what a freeze window's scope is matched on. */
+export const releaseServiceTiers = preparedQuery((db: Db, releaseId: string) =>
+  db
+    .selectFrom('release_services')
+    .innerJoin('services', 'services.id', 'release_services.service_id')
+    .select(['services.name', 'services.tier'])
+    .where('release_services.release_id', '=', releaseId)
+    .orderBy('services.name'),
+);
+
+export const windowsOfKind = preparedQuery((db: Db, kind: string) =>
+  db.selectFrom('calendar_windows').selectAll().where('kind', '=', kind).orderBy('name'),
+);
+
+/** The roles now held by whoever approved each of the release's freeze exceptions. */
+export const freezeExceptionApproverRoles = preparedQuery((db: Db, releaseId: string) =>
+  db
+    .selectFrom('freeze_exceptions')
+    .innerJoin('user_roles', 'user_roles.user_id', 'freeze_exceptions.approved_by')
+    .select(['freeze_exceptions.id', 'user_roles.role'])
+    .where('freeze_exceptions.release_id', '=', releaseId),
 );

@@ -14,6 +14,8 @@ import {
   type UpstreamRelease,
   type Waiver,
 } from '../../domain/gate.js';
+import type { Role } from '../../domain/access.js';
+import { decideFreeze } from '../../domain/calendar/freeze.js';
 import { selectPolicy, type PolicyRequirements } from '../../domain/policy.js';
 import type { Release } from '../../domain/release.js';
 import type { Tx } from '../../store/database.js';
@@ -21,12 +23,16 @@ import {
   deploymentsIn,
   environmentByName,
   evidenceFacts,
+  freezeExceptionApproverRoles,
   pinnedPolicy,
   priorEnvironment,
   releaseSecurity,
+  releaseServiceTiers,
   releaseTier,
   upstreamReleases,
+  windowsOfKind,
 } from '../../store/gates.js';
+import { listFreezeExceptions, toWindow } from '../../store/calendar.js';
 import { loadRelease } from '../../store/releases.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
@@ -86,6 +92,36 @@ async function upstream(
   }));
 }
 
+/** The freeze rule's facts: `decideFreeze`, the code `calendar check` runs, per service. */
+async function freezeFacts(
+  tx: Tx,
+  release: Release,
+  environment: { name: string; regions: string },
+  at: Date,
+): Promise<GateFacts['freeze']> {
+  const windows = (await windowsOfKind(tx, 'freeze')).map(toWindow);
+  if (windows.length === 0) return { services: [], approverRoles: {} };
+  const exceptions = await listFreezeExceptions(tx, { release: release.key });
+  const approverRoles: Record<string, Role[]> = {};
+  for (const row of await freezeExceptionApproverRoles(tx, release.id))
+    (approverRoles[row.id] ??= []).push(row.role as Role);
+  const target = { name: environment.name, regions: JSON.parse(environment.regions) as string[] };
+  const services = (await releaseServiceTiers(tx, release.id)).map((service) => ({
+    service: service.name,
+    decision: decideFreeze(
+      windows,
+      {
+        service,
+        environment: target,
+        at,
+        release: { key: release.key, changeType: release.changeType },
+      },
+      exceptions,
+    ),
+  }));
+  return { services, approverRoles };
+}
+
 export async function checkGate(
   ctx: Ctx,
   releaseIdOrKey: string,
@@ -137,6 +173,7 @@ export async function checkGate(
           penTestSignedOffBy: security.signed_off_by,
         }
       : null,
+    freeze: await freezeFacts(tx, release, environment, ctx.now),
     waivers,
     now: ctx.now,
   };
