@@ -53,7 +53,37 @@ export interface PlanningFacts {
   exceptions?: readonly FreezeException[];
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/**
+ * One detection formats the same few instants (release and occurrence bounds) thousands
+ * of times; it keeps them for the length of one call.
+ */
+const isoMemo = new Map<number, string>();
+function iso(ms: number): string {
+  let text = isoMemo.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString();
+    isoMemo.set(ms, text);
+  }
+  return text;
+}
+
+/**
+ * Windows that recur alike (every team's "Friday evening to Monday morning" freeze in the
+ * same zone) are expanded once per detection and shared.
+ */
+function expansionsFor(from: number, to: number) {
+  const expanded = new Map<string, Array<{ start: number; end: number }>>();
+  return (window: CalendarWindow): Occurrence[] => {
+    const key = `${window.rrule ?? ''}|${window.start}|${window.end}|${window.timeZone}`;
+    let spans = expanded.get(key);
+    if (!spans) {
+      spans = occurrencesBetween(window, from, to).map(({ start, end }) => ({ start, end }));
+      expanded.set(key, spans);
+    }
+    return spans.map(({ start, end }) => ({ window, start, end }));
+  };
+}
+type Expand = ReturnType<typeof expansionsFor>;
 
 /** Every service each service depends on, directly or not. */
 function dependencyClosure(edges: DependencyEdges): Map<string, Set<string>> {
@@ -165,44 +195,66 @@ function capacityConflicts(
 }
 
 /**
- * Walks each freeze's occurrences and finds the releases overlapping each by binary
- * search; which services a freeze covers in each environment is worked out once per
- * freeze, not once per release.
+ * For each freeze, each occurrence and each service it covers, the releases of that
+ * service overlapping the occurrence, found by binary search among that service's
+ * releases alone: a freeze scoped to three services looks at their releases, not at
+ * every release of the year.
  */
-function freezeConflicts(facts: PlanningFacts, sorted: readonly PlannedRelease[]): Conflict[] {
-  if (sorted.length === 0) return [];
-  const from = sorted[0]!.start;
-  const to = Math.max(...sorted.map((r) => r.end));
-  const longest = Math.max(...sorted.map((r) => r.end - r.start));
+function freezeConflicts(
+  facts: PlanningFacts,
+  sorted: readonly PlannedRelease[],
+  expand: Expand,
+): Conflict[] {
+  const byService = new Map<string, PlannedRelease[]>();
+  for (const release of sorted)
+    for (const service of release.services) {
+      const list = byService.get(service);
+      if (list) list.push(release);
+      else byService.set(service, [release]);
+    }
+  const longestOf = new Map(
+    [...byService].map(([service, list]) => [
+      service,
+      Math.max(...list.map((r) => r.end - r.start)),
+    ]),
+  );
   const allEnvironments = [...facts.environments.keys()];
   const found: Conflict[] = [];
   for (const window of facts.windows) {
     if (window.kind !== 'freeze') continue;
     const coveredIn = new Map<string, Set<string>>();
-    const covered = (environment: string): Set<string> => {
-      let set = coveredIn.get(environment);
-      if (!set) {
-        const regions = facts.environments.get(environment)?.regions ?? [];
-        set = new Set(
-          [...facts.services]
-            .filter(([name, s]) =>
-              windowCovers(window, { name, tier: s.tier }, { name: environment, regions }),
-            )
-            .map(([name]) => name),
-        );
-        coveredIn.set(environment, set);
-      }
-      return set;
-    };
-    for (const occurrence of occurrencesBetween(window, from, to)) {
-      for (const release of overlapping(sorted, longest, occurrence.start, occurrence.end)) {
-        const environments = release.environment ? [release.environment] : allEnvironments;
-        const hit = release.services.filter((name) =>
-          environments.some((env) => covered(env).has(name)),
-        );
-        if (hit.length === 0 || excepted(facts, release, window)) continue;
-        found.push(freezeConflict(release, occurrence, hit));
-      }
+    for (const environment of allEnvironments) {
+      const regions = facts.environments.get(environment)?.regions ?? [];
+      const names = new Set<string>();
+      for (const [name, s] of facts.services)
+        if (
+          byService.has(name) &&
+          windowCovers(window, { name, tier: s.tier }, { name: environment, regions })
+        )
+          names.add(name);
+      if (names.size > 0) coveredIn.set(environment, names);
+    }
+    const services = new Set([...coveredIn.values()].flatMap((names) => [...names]));
+    if (services.size === 0) continue;
+    const isCovered = (release: PlannedRelease, name: string) =>
+      release.environment
+        ? coveredIn.get(release.environment)?.has(name) === true
+        : allEnvironments.some((env) => coveredIn.get(env)?.has(name));
+    for (const occurrence of expand(window)) {
+      const seen = new Set<PlannedRelease>();
+      for (const service of services)
+        for (const release of overlapping(
+          byService.get(service)!,
+          longestOf.get(service)!,
+          occurrence.start,
+          occurrence.end,
+        )) {
+          if (seen.has(release)) continue;
+          seen.add(release);
+          const hit = release.services.filter((name) => isCovered(release, name));
+          if (hit.length === 0 || excepted(facts, release, window)) continue;
+          found.push(freezeConflict(release, occurrence, hit));
+        }
     }
   }
   return found;
@@ -236,7 +288,10 @@ function freezeConflict(
 }
 
 export function detectConflicts(facts: PlanningFacts): Conflict[] {
+  isoMemo.clear();
   const sorted = [...facts.releases].sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : 1));
+  if (sorted.length === 0) return [];
+  const expand = expansionsFor(sorted[0]!.start, Math.max(...sorted.map((r) => r.end)));
   const closure = dependencyClosure(facts.edges);
   const conflicts: Conflict[] = [];
   let active: PlannedRelease[] = [];
@@ -250,20 +305,23 @@ export function detectConflicts(facts: PlanningFacts): Conflict[] {
     const inEnvironment = sorted.filter((r) => r.environment === name);
     conflicts.push(...capacityConflicts(inEnvironment, name, environment.capacity));
   }
-  conflicts.push(...windowCapacityConflicts(facts, sorted));
-  conflicts.push(...freezeConflicts(facts, sorted));
+  conflicts.push(...windowCapacityConflicts(facts, sorted, expand));
+  conflicts.push(...freezeConflicts(facts, sorted, expand));
+  isoMemo.clear();
   return conflicts;
 }
 
 /** A release window with a capacity counts the releases planned inside each occurrence. */
-function windowCapacityConflicts(facts: PlanningFacts, sorted: readonly PlannedRelease[]) {
+function windowCapacityConflicts(
+  facts: PlanningFacts,
+  sorted: readonly PlannedRelease[],
+  expand: Expand,
+) {
   const found: Conflict[] = [];
-  if (sorted.length === 0) return found;
-  const to = Math.max(...sorted.map((r) => r.end));
   const longest = Math.max(...sorted.map((r) => r.end - r.start));
   for (const window of facts.windows) {
     if (window.kind !== 'release' || window.capacity === null) continue;
-    for (const occurrence of occurrencesBetween(window, sorted[0]!.start, to)) {
+    for (const occurrence of expand(window)) {
       const inside = overlapping(sorted, longest, occurrence.start, occurrence.end).filter(
         (r) =>
           window.environments.length === 0 ||
