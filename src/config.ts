@@ -8,6 +8,8 @@ export interface ServeConfig {
   port: number;
   demo: boolean;
   logLevel: string;
+  /** Prometheus base URL canary analyses pull from; none when absent. */
+  prometheusUrl?: string;
 }
 
 export function defaultDataDir(): string {

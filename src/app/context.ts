@@ -5,6 +5,7 @@
  */
 import type { Role } from '../domain/access.js';
 import type { Engine, Store, Tx } from '../store/database.js';
+import type { MetricsSource } from './canary/metricsSource.js';
 
 export interface Actor {
   userId: string;
@@ -25,6 +26,8 @@ export interface Ctx {
 export interface App {
   store: Store;
   clock: () => Date;
+  /** Where canary analyses pull metrics from (Prometheus), when the server has one. */
+  metricsSource?: MetricsSource;
 }
 
 /** Runs one use case in one transaction: its reads, its writes and its audit entries. */

@@ -9,6 +9,7 @@ import { execute, SYSTEM_ACTOR, type App } from '../app/context.js';
 import { adminTokenPath, type ServeConfig } from '../config.js';
 import { openStore } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
+import { prometheusSource } from '../integrations/prometheus.js';
 import { buildServer } from './server.js';
 import type { Server } from './routes/index.js';
 
@@ -25,7 +26,11 @@ export interface Running {
 export async function startGatehouse(config: ServeConfig, version = '0.0.0'): Promise<Running> {
   mkdirSync(config.dataDir, { recursive: true });
   const store = openStore(config.databaseUrl);
-  const app: App = { store, clock: () => new Date() };
+  const app: App = {
+    store,
+    clock: () => new Date(),
+    ...(config.prometheusUrl ? { metricsSource: prometheusSource(config.prometheusUrl) } : {}),
+  };
   try {
     await migrateToLatest(store);
     const issued = await execute(app, SYSTEM_ACTOR, (ctx) => bootstrapAdmin(ctx));

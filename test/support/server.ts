@@ -22,7 +22,7 @@ export interface TestServer {
 
 export async function startTestServer(
   engine: TestEngine,
-  options: { demo?: boolean } = {},
+  options: { demo?: boolean; prometheusUrl?: string } = {},
 ): Promise<TestServer> {
   const scratch = await engine.scratch();
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-data-'));
@@ -33,6 +33,7 @@ export async function startTestServer(
     port: 0,
     demo: options.demo ?? false,
     logLevel: 'silent',
+    ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
   });
   const adminToken = running.adminToken!;
   const server: TestServer = {

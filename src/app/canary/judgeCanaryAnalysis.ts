@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CanaryJudgeName, RecordedCanaryVerdict } from '../../domain/canary/analysis.js';
 import { parseCanaryConfig } from '../../domain/canary/config.js';
+import type { CanaryJudgement } from '../../domain/canary/judgement.js';
 import { judgeCanaryFixed } from '../../domain/canary/fixed-horizon-judge.js';
 import { judgeCanarySequential } from '../../domain/canary/sequential-judge.js';
 import { notFound } from '../../domain/errors.js';
@@ -22,7 +23,16 @@ export async function judgeCanaryAnalysis(
   const samples = await loadCanarySamples(tx, analysisId);
   const config = parseCanaryConfig(analysis.config);
   const run = (judge ?? analysis.judge) === 'sequential' ? judgeCanarySequential : judgeCanaryFixed;
-  const judgement = run(config, samples.baseline, samples.canary);
+  return recordCanaryVerdict(ctx, analysisId, run(config, samples.baseline, samples.canary));
+}
+
+/** Stores a verdict with its evidence and audits it, in the caller's transaction. */
+export async function recordCanaryVerdict(
+  ctx: Ctx,
+  analysisId: string,
+  judgement: CanaryJudgement,
+): Promise<RecordedCanaryVerdict> {
+  const { tx } = ctx;
   const id = randomUUID();
   const judgedAt = ctx.now.toISOString();
   await tx

@@ -19,3 +19,15 @@ export function parsePositiveInt(name: string) {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+export function parseHttpUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`${name} must be an http(s) URL, not '${value}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError(`${name} must be an http(s) URL, not '${value}'`);
+  return url.toString();
+}

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { databaseUrlFor, defaultDataDir } from '../../config.js';
 import { CliError, EXIT } from '../client.js';
-import { parsePort } from './options.js';
+import { parseHttpUrl, parsePort } from './options.js';
 
 /** Set once the server listens: the process then lives until a signal stops it. */
 export let serving = false;
@@ -29,6 +29,11 @@ export function serveCommand(program: Command, version: string): void {
     )
     .option('--demo', 'load the demo organisation when the store has no release yet', false)
     .option(
+      '--prometheus-url <url>',
+      'Prometheus that canary analyses pull metrics from (query_range)',
+      process.env.GATEHOUSE_PROMETHEUS_URL,
+    )
+    .option(
       '--log-level <level>',
       'fatal, error, warn, info, debug or silent',
       process.env.GATEHOUSE_LOG_LEVEL ?? 'info',
@@ -41,8 +46,12 @@ export function serveCommand(program: Command, version: string): void {
         databaseUrl?: string;
         demo: boolean;
         logLevel: string;
+        prometheusUrl?: string;
       }) => {
         const port = parsePort(options.port);
+        const prometheusUrl = options.prometheusUrl
+          ? parseHttpUrl('--prometheus-url', options.prometheusUrl)
+          : undefined;
         let running;
         try {
           // Loaded here, not at the top: every other command starts without the server's weight.
@@ -55,6 +64,7 @@ export function serveCommand(program: Command, version: string): void {
               port,
               demo: options.demo,
               logLevel: options.logLevel,
+              ...(prometheusUrl ? { prometheusUrl } : {}),
             },
             version,
           );

@@ -43,6 +43,14 @@ export const CanaryMetricConfig = StrictObject({
     description: 'NaN samples are removed, or read as zero (for counters that report nothing)',
   }),
   weight: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+  query: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 4000,
+      description:
+        'PromQL for pulling this metric from Prometheus; {{scope}} is replaced by the baseline or canary scope',
+    }),
+  ),
 });
 export type CanaryMetricConfig = Static<typeof CanaryMetricConfig>;
 
@@ -74,6 +82,19 @@ export const CanaryConfig = StrictObject({
         description: 'the horizon: with this many pairs and no failure the metric passes',
       }),
     }),
+  ),
+  prometheus: Type.Optional(
+    StrictObject(
+      {
+        baselineScope: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^"\\\\]+$' }),
+        canaryScope: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^"\\\\]+$' }),
+        stepSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+      },
+      {
+        description:
+          "where the metrics' queries are pulled from: the scopes (label values) that tell baseline from canary, and the sample step",
+      },
+    ),
   ),
   metrics: Type.Array(CanaryMetricConfig, { minItems: 1, maxItems: 500 }),
 });
@@ -122,6 +143,11 @@ export function parseCanaryConfig(document: unknown): ResolvedCanaryConfig {
       if (seen.has(m.name))
         problems.push({ field: `/metrics/${i}/name`, reason: `metric ${m.name} is listed twice` });
       seen.add(m.name);
+      if (m.query !== undefined && !config.prometheus)
+        problems.push({
+          field: `/metrics/${i}/query`,
+          reason: 'a query needs the prometheus section (baselineScope, canaryScope)',
+        });
     });
   }
   if (problems.length > 0) {

@@ -130,3 +130,40 @@ export function scoreCanary(
       : `score ${worst.toFixed(0)}: every scored metric passed`;
   return verdict(judge, outcome, worst, why + left, metrics);
 }
+
+/**
+ * The verdict when the metrics source could not be read: inconclusive, never a pass, each
+ * unreadable metric with the source's own reason.
+ */
+export function unreadableSource(
+  judge: CanaryJudgement['judge'],
+  config: ResolvedCanaryConfig,
+  source: string,
+  failures: ReadonlyArray<{ metric: string; reason: string }>,
+): CanaryJudgement {
+  const empty = { count: 0, missing: 0, mean: null, median: null };
+  const metrics = failures.map(({ metric, reason }): MetricJudgement => {
+    const declared = config.metrics.find((m) => m.name === metric);
+    return {
+      metric,
+      outcome: 'no-data',
+      critical: declared?.critical ?? false,
+      weight: declared?.weight ?? 1,
+      failing: false,
+      reason: `${source} could not be read: ${reason}`,
+      baseline: empty,
+      canary: empty,
+      meanRatio: null,
+      statistics: {},
+    };
+  });
+  return verdict(
+    judge,
+    'inconclusive',
+    null,
+    `the metrics could not be read from ${source}, so nothing was judged: ${failures
+      .map((f) => `${f.metric}: ${f.reason}`)
+      .join('; ')}`,
+    metrics,
+  );
+}

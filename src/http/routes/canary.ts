@@ -5,6 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { createCanaryAnalysis } from '../../app/canary/createCanaryAnalysis.js';
 import { judgeCanaryAnalysis } from '../../app/canary/judgeCanaryAnalysis.js';
+import { judgeFromMetricsSource } from '../../app/canary/judgeFromMetricsSource.js';
 import { pushCanarySamples } from '../../app/canary/pushCanarySamples.js';
 import {
   getCanaryAnalysis,
@@ -17,7 +18,7 @@ import {
   CreateCanaryAnalysisInput,
   PushCanarySamplesInput,
 } from '../../domain/canary/analysis.js';
-import { StrictObject, StringEnum } from '../../domain/schema-kit.js';
+import { Instant, StrictObject, StringEnum } from '../../domain/schema-kit.js';
 import { CanaryAnalysisSchema, CanaryVerdictSchema } from '../schemas/canary.js';
 import { ERROR_RESPONSES, IdParam } from '../schemas/common.js';
 import type { RouteDeps } from './index.js';
@@ -94,16 +95,34 @@ export function canaryRoutes({ server, app }: RouteDeps): void {
     {
       schema: {
         tags: ['canary'],
-        summary: 'Judge the samples held now and record the verdict with its evidence',
+        summary:
+          'Judge the samples held now (or first pull a window from Prometheus) and record the verdict with its evidence',
         params: IdParam,
-        body: StrictObject({ judge: Type.Optional(StringEnum(CANARY_JUDGES)) }),
+        body: StrictObject({
+          judge: Type.Optional(StringEnum(CANARY_JUDGES)),
+          pull: Type.Optional(
+            StrictObject(
+              { start: Instant, end: Instant },
+              {
+                description:
+                  "pull this window of every metric's query from the server's Prometheus first, append it, then judge",
+              },
+            ),
+          ),
+        }),
         response: { 201: CanaryVerdictSchema, ...ERROR_RESPONSES, ...NOT_FOUND },
       },
     },
     async (request, reply) => {
-      const verdict = await execute(app, request.actor, (ctx) =>
-        judgeCanaryAnalysis(ctx, request.params.id, request.body.judge),
-      );
+      const { judge, pull } = request.body;
+      const verdict = pull
+        ? await judgeFromMetricsSource(app, request.actor, request.params.id, {
+            ...pull,
+            ...(judge ? { judge } : {}),
+          })
+        : await execute(app, request.actor, (ctx) =>
+            judgeCanaryAnalysis(ctx, request.params.id, judge),
+          );
       void reply.code(201);
       return verdict;
     },
