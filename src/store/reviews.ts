@@ -11,7 +11,7 @@ import {
 } from '../domain/review/review.js';
 import type { Tx } from './database.js';
 
-export interface StoredCause extends Omit<Cause, 'speculative'> {}
+export type StoredCause = Omit<Cause, 'speculative'>;
 
 export function selectActionItems(tx: Tx) {
   return tx
