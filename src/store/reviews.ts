@@ -125,3 +125,25 @@ export async function openMandatoryReviews(
     .execute();
   return rows.map((r) => ({ key: r.key, dueAt: r.due_at }));
 }
+
+export async function loadActionItem(
+  tx: Tx,
+  id: string,
+  now: Date,
+): Promise<ActionItem | undefined> {
+  const row = await selectActionItems(tx)
+    .where('review_action_items.id', '=', id)
+    .executeTakeFirst();
+  return row ? toActionItem(row, now) : undefined;
+}
+
+/** An action item's owner must be someone who can still act. */
+export async function activeUserId(tx: Tx, name: string): Promise<string | undefined> {
+  const user = await tx
+    .selectFrom('users')
+    .select('id')
+    .where('name', '=', name)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  return user?.id;
+}

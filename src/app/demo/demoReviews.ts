@@ -6,7 +6,7 @@ import { TEMPLATES } from '../../domain/review/review.js';
 import { openMandatoryReviews } from '../../store/reviews.js';
 import { SYSTEM_ACTOR, type Ctx } from '../context.js';
 import { closeReview } from '../reviews/closeReview.js';
-import { updateReviewSections } from '../reviews/editReview.js';
+import { updateReviewSections } from '../reviews/updateReviewSections.js';
 
 export async function completeDemoReviews(ctx: Ctx, releaseId: string): Promise<void> {
   const system: Ctx = { ...ctx, actor: SYSTEM_ACTOR };

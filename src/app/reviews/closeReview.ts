@@ -37,7 +37,7 @@ export function lessonsOf(review: Review, closedAt: string): LessonEntry[] {
   ];
 }
 
-export async function closeReview(ctx: Ctx, idOrKey: string): Promise<Review> {
+export async function closeReview(ctx: Ctx, idOrKey: string, note?: string): Promise<Review> {
   authorize(ctx.actor, 'review:close');
   const review = await loadReview(ctx.tx, idOrKey, ctx.now);
   if (!review) throw notFound('review', idOrKey);
@@ -65,7 +65,7 @@ export async function closeReview(ctx: Ctx, idOrKey: string): Promise<Review> {
     subjectType: 'review',
     subjectId: review.key,
     before: { status: 'open' },
-    after: { status: 'closed', release: review.release },
+    after: { status: 'closed', release: review.release, note: note ?? null },
   });
   return (await loadReview(ctx.tx, review.id, ctx.now))!;
 }

@@ -134,6 +134,11 @@ export const UpdateActionItemInput = StrictObject(
 );
 export type UpdateActionItemInput = Static<typeof UpdateActionItemInput>;
 
+export const CloseReviewInput = StrictObject({
+  note: Type.Optional(Type.String({ maxLength: 2000, description: 'recorded in the audit entry' })),
+});
+export type CloseReviewInput = Static<typeof CloseReviewInput>;
+
 export interface Cause {
   id: string;
   method: (typeof CAUSE_METHODS)[number];

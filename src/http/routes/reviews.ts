@@ -1,16 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import {
-  addActionItem,
-  overdueActionItems,
-  updateActionItem,
-} from '../../app/reviews/actionItems.js';
+import { addActionItem } from '../../app/reviews/addActionItem.js';
+import { addCause } from '../../app/reviews/addCause.js';
+import { addFactor } from '../../app/reviews/addFactor.js';
+import { addTimelineEntry } from '../../app/reviews/addTimelineEntry.js';
+import { overdueActionItems } from '../../app/reviews/overdueActionItems.js';
+import { updateActionItem } from '../../app/reviews/updateActionItem.js';
+import { updateReviewSections } from '../../app/reviews/updateReviewSections.js';
 import { closeReview } from '../../app/reviews/closeReview.js';
-import {
-  addCause,
-  addFactor,
-  addTimelineEntry,
-  updateReviewSections,
-} from '../../app/reviews/editReview.js';
 import {
   exportReviewMarkdown,
   getReview,
@@ -24,6 +20,7 @@ import {
   AddCauseInput,
   AddFactorInput,
   AddTimelineEntryInput,
+  CloseReviewInput,
   CONTRIBUTING_FACTORS,
   UpdateActionItemInput,
   UpdateSectionsInput,
@@ -228,10 +225,16 @@ export function reviewRoutes({ server, app }: RouteDeps): void {
         summary:
           'Close the review; refused naming each empty mandatory section and each action item without owner or due date',
         params: IdParam,
+        body: CloseReviewInput,
         response: { 200: ReviewSchema, ...EDIT },
       },
+      // The body is optional: closing needs nothing but may carry a note.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
     },
-    async (request) => execute(app, request.actor, (ctx) => closeReview(ctx, request.params.id)),
+    async (request) =>
+      execute(app, request.actor, (ctx) => closeReview(ctx, request.params.id, request.body?.note)),
   );
 
   server.get(
