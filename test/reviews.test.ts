@@ -44,6 +44,7 @@ for (const engine of await engines()) {
       services: string[],
       classification: string,
       to: 'verify' | 'rolled-back' | 'deploy',
+      beforeDeploy?: (release: string) => Promise<void>,
     ): Promise<{ key: string; deployments: string[] }> {
       const release = await ok(
         'POST',
@@ -55,6 +56,7 @@ for (const engine of await engines()) {
       );
       for (const state of ['prepare', 'test', 'approve', 'deploy'])
         await ok('POST', `/releases/${release.key}/transitions`, { to: state });
+      await beforeDeploy?.(release.key);
       const deployments: string[] = [];
       for (const service of services)
         deployments.push(
@@ -209,7 +211,22 @@ for (const engine of await engines()) {
       let key: string;
       let release: string;
       before(async () => {
-        const rolled = await driveRelease(['payments-api', 'ledger'], 'major', 'rolled-back');
+        const rolled = await driveRelease(
+          ['payments-api', 'ledger'],
+          'major',
+          'rolled-back',
+          async (key) => {
+            const uploaded = await fetch(`${server.url}/releases/${key}/evidence?type=junit`, {
+              method: 'POST',
+              headers: {
+                authorization: `Bearer ${server.adminToken}`,
+                'content-type': 'application/octet-stream',
+              },
+              body: readFileSync(new URL('./fixtures/evidence/jest.junit.xml', import.meta.url)),
+            });
+            assert.equal(uploaded.status, 201, await uploaded.text());
+          },
+        );
         release = rolled.key;
         key = (await reviewOf(release)).body.key;
       });
@@ -232,6 +249,13 @@ for (const engine of await engines()) {
             (e: { text: string; by: string }) =>
               e.text === 'deploy → rolled-back: error rate doubled after the canary step',
           ),
+        );
+        assert.ok(
+          detail.timeline.some(
+            (e: { source: string; text: string }) =>
+              e.source === 'audit' && e.text === 'evidence.added: junit junit-report',
+          ),
+          JSON.stringify(detail.timeline.filter((e: { source: string }) => e.source === 'audit')),
         );
         const person = detail.timeline.find((e: { source: string }) => e.source === 'person');
         assert.equal(person.by, 'dan');

@@ -17,7 +17,8 @@ import {
   type ReviewTrigger,
 } from '../../domain/review/triggers.js';
 import type { Release } from '../../domain/release.js';
-import type { Tx } from '../../store/database.js';
+import { conflict } from '../../domain/errors.js';
+import { isUniqueViolation, type Tx } from '../../store/database.js';
 import { removeLessons } from '../../store/lessons.js';
 import { loadRelease, nextCounter } from '../../store/releases.js';
 import { recordAudit } from '../audit/recordAudit.js';
@@ -113,7 +114,17 @@ async function openReviewFor(ctx: Ctx, release: Release, event: ReviewEvent): Pr
       created_at: now,
       updated_at: now,
     };
-    await tx.insertInto('reviews').values(review).execute();
+    try {
+      await tx.insertInto('reviews').values(review).execute();
+    } catch (error) {
+      // Another replica opened this release's review first; the change that fired it retries.
+      if (isUniqueViolation(error))
+        throw conflict(
+          'concurrent-change',
+          `${release.key} got a review from a concurrent change; retry`,
+        );
+      throw error;
+    }
     await recordAudit(ctx, {
       action: 'review.opened',
       subjectType: 'review',

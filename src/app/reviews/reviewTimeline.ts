@@ -10,6 +10,23 @@ import type { Tx } from '../../store/database.js';
 // Shown from their own tables, with more detail than their audit entries carry.
 const SHOWN_ELSEWHERE = new Set(['release.transitioned', 'rollout.decided']);
 
+/** The audit action, with the one or two facts a reader of a timeline wants. */
+export function describeAuditEntry(action: string, after: string | null): string {
+  const detail = after ? (JSON.parse(after) as Record<string, unknown>) : {};
+  const pick = (...keys: string[]) =>
+    keys
+      .map((k) => detail[k])
+      .filter((v) => typeof v === 'string' || typeof v === 'number')
+      .join(' ');
+  const facts =
+    action === 'evidence.added'
+      ? pick('type', 'fileName')
+      : action === 'waiver.granted'
+        ? pick('rule')
+        : '';
+  return facts ? `${action}: ${facts}` : action;
+}
+
 export async function assembleTimeline(tx: Tx, review: Review): Promise<TimelineEntry[]> {
   const release = await tx
     .selectFrom('releases')
@@ -149,7 +166,7 @@ export async function assembleTimeline(tx: Tx, review: Review): Promise<Timeline
 
   const audit = await tx
     .selectFrom('audit_log')
-    .select(['seq', 'at', 'actor', 'action'])
+    .select(['seq', 'at', 'actor', 'action', 'after'])
     .where('subject_type', '=', 'release')
     .where('subject_id', 'in', [release.key, release.id])
     .orderBy('seq')
@@ -159,7 +176,7 @@ export async function assembleTimeline(tx: Tx, review: Review): Promise<Timeline
       entries.push({
         at: a.at,
         source: 'audit',
-        text: a.action,
+        text: describeAuditEntry(a.action, a.after),
         ref: `audit:${a.seq}`,
         by: a.actor,
       });
