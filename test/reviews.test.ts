@@ -519,6 +519,15 @@ for (const engine of await engines()) {
             200,
             q,
           );
+        assert.deepEqual(
+          (await ok('GET', '/lessons?q=%26%26%7C%7C!')).items,
+          [],
+          'no words, no match',
+        );
+        assert.ok(
+          (await ok('GET', '/lessons?q=pool*')).items.length >= 1,
+          'pool* searches for pool',
+        );
         assertRefused(await server.call('GET', '/lessons?factor=bad-luck'), 400);
       });
 

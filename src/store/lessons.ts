@@ -76,6 +76,8 @@ export async function removeLessons(tx: Tx, engine: Engine, reviewId: string): P
 
 export async function searchLessons(tx: Tx, engine: Engine, q: LessonQuery): Promise<LessonHit[]> {
   const terms = q.text ? searchTerms(q.text) : [];
+  // Words were asked for but none given (only punctuation): nothing can match.
+  if (q.text !== undefined && terms.length === 0) return [];
   let query = tx
     .selectFrom('lessons')
     .select([

@@ -45,7 +45,9 @@ async function gatherFacts(tx: Tx, release: Release) {
   return {
     productionEnvironment: production?.name ?? null,
     deployments: deployments.map((d) => ({ ...d, status: d.status as DeploymentStatus })),
-    openMandatoryReviews: await openMandatoryReviews(tx, release.id),
+    // Only Verify → Closed asks; other transitions skip the read.
+    openMandatoryReviews:
+      release.state === 'verify' ? await openMandatoryReviews(tx, release.id) : [],
   };
 }
 

@@ -12,6 +12,7 @@ import {
   dueAt,
   isMandatory,
   reviewTriggers,
+  TRIGGERING_STATES,
   type ReviewEvent,
   type ReviewPolicy,
   type ReviewTrigger,
@@ -48,6 +49,8 @@ async function releaseTier(tx: Tx, releaseId: string): Promise<number | null> {
 
 /** After a transition: the tier, emergency and rollback triggers. */
 export async function openReviewAfterTransition(ctx: Ctx, release: Release): Promise<void> {
+  // Only these states can fire a trigger (reviewTriggers); others skip the reads.
+  if (!TRIGGERING_STATES.includes(release.state)) return;
   const event: ReviewEvent = {
     kind: 'transition',
     to: release.state,

@@ -61,6 +61,9 @@ export const DEFAULT_REVIEW_POLICY: ReviewPolicy = {
   dueDays: { full: 5, light: 10 },
 };
 
+/** The states whose entry may fire a transition trigger: the change is live or went wrong. */
+export const TRIGGERING_STATES: readonly string[] = ['verify', 'failed', 'rolled-back'];
+
 export interface ReviewTrigger {
   kind: TriggerKind;
   reason: string;
@@ -87,7 +90,7 @@ export function reviewTriggers(policy: ReviewPolicy, event: ReviewEvent): Review
       });
     return fired;
   }
-  const live = ['verify', 'failed', 'rolled-back'].includes(event.to);
+  const live = TRIGGERING_STATES.includes(event.to);
   if (!live) return fired;
   if (event.tier !== null && t.tiers?.includes(event.tier))
     fired.push({ kind: 'tier', reason: `the release ships a tier-${event.tier} service` });
