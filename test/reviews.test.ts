@@ -332,7 +332,7 @@ for (const engine of await engines()) {
           sections: {
             summary:
               'The release went to production at 10:00. Rita Lopez forgot to scale the pool.',
-            impact: 'Refunds failed for 12 minutes.',
+            impact: 'Refunds failed for 12 minutes. Ledger broke under the refund burst.',
           },
         });
         const detail = (await reviewOf(key)).body;

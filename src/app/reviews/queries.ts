@@ -19,23 +19,25 @@ async function languageFlags(
   review: Review,
   timeline: readonly TimelineEntry[],
 ): Promise<LanguageFlag[]> {
-  const people = (await ctx.tx.selectFrom('users').select(['name', 'display_name']).execute()).map(
-    (u) => ({ name: u.name, displayName: u.display_name }),
+  const users = await ctx.tx.selectFrom('users').select(['name', 'display_name']).execute();
+  const people = users.map((u) => ({ name: u.name, displayName: u.display_name }));
+  // Services, teams and environments are things a sentence may say broke.
+  const named = await Promise.all(
+    (['services', 'teams', 'environments'] as const).map((table) =>
+      ctx.tx.selectFrom(table).select('name').execute(),
+    ),
   );
+  const things = new Set(named.flat().map((r) => r.name.toLowerCase()));
+  const check = (field: string, text: string) =>
+    checkBlamelessLanguage(field, text, people, things);
   return [
-    ...review.sections.flatMap((s) =>
-      checkBlamelessLanguage(`/sections/${s.name}`, s.text, people),
-    ),
-    ...review.causes.flatMap((c, i) => checkBlamelessLanguage(`/causes/${i}/text`, c.text, people)),
-    ...review.factors.flatMap((f, i) =>
-      checkBlamelessLanguage(`/factors/${i}/note`, f.note, people),
-    ),
+    ...review.sections.flatMap((s) => check(`/sections/${s.name}`, s.text)),
+    ...review.causes.flatMap((c, i) => check(`/causes/${i}/text`, c.text)),
+    ...review.factors.flatMap((f, i) => check(`/factors/${i}/note`, f.note)),
     ...timeline.flatMap((e, i) =>
-      e.source === 'person' ? checkBlamelessLanguage(`/timeline/${i}/text`, e.text, people) : [],
+      e.source === 'person' ? check(`/timeline/${i}/text`, e.text) : [],
     ),
-    ...review.actionItems.flatMap((a, i) =>
-      checkBlamelessLanguage(`/actionItems/${i}/title`, a.title, people),
-    ),
+    ...review.actionItems.flatMap((a, i) => check(`/actionItems/${i}/title`, a.title)),
   ];
 }
 

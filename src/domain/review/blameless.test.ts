@@ -32,8 +32,13 @@ test('systems failing and people acting without fault are not flagged', () => {
     'Alice Martin rolled back the release within 4 minutes.',
     'Monitoring missed the error rate because no alert covered it.',
     'It broke at 10:42 UTC.',
+    'Redis caused the latency spike.',
+    'The team forgot to update the runbook.',
   ])
     assert.equal(checkSentence(sentence, people), null, sentence);
+  // Catalog names are things, not people.
+  assert.equal(checkSentence('Ledger broke under load.', people)?.person, 'Ledger');
+  assert.equal(checkSentence('Ledger broke under load.', people, new Set(['ledger'])), null);
 });
 
 test('every flagged sentence of a text is returned with its field', () => {

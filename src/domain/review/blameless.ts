@@ -28,7 +28,7 @@ const NAME_THEN_FAULT =
 
 // Capitalised words that start sentences or name things, not people.
 const NOT_NAMES = new Set(
-  'The This That These Those It Its We Our Us They Their He She His Her A An One Nobody Someone Somebody Everyone Team Deploy Deployment Release Config Configuration Monitoring Alerting Canary Rollback Pipeline Service Database Migration Test Tests Load Cache Traffic Nothing Which What Who When Then Also And But Because So Later Finally First Second Third Nobody Staging Production Prod Kubernetes Terraform Helm Automation Change Script Job Cron Network Vendor Provider'.split(
+  'The This That These Those It Its We Our Us They Their He She His Her A An One Nobody Someone Somebody Everyone Team Deploy Deployment Release Config Configuration Monitoring Alerting Canary Rollback Pipeline Service Database Migration Test Tests Load Cache Traffic Nothing Which What Who When Then Also And But Because So Later Finally First Second Third Nobody Staging Production Prod Kubernetes Terraform Helm Automation Change Script Job Cron Network Vendor Provider Redis Postgres Kafka Nginx Docker Vault Consul Envoy Istio Linux Java Node Cloudflare Azure Google Amazon Github Gitlab Jenkins Argo Flux Ansible Chef Puppet Mysql Mongo Elasticsearch Rabbit'.split(
     ' ',
   ),
 );
@@ -54,6 +54,8 @@ function namedPerson(sentence: string, people: readonly KnownPerson[]): string |
 export function checkSentence(
   sentence: string,
   people: readonly KnownPerson[],
+  /** Names of things (services, teams, environments), lowercase: never people. */
+  things: ReadonlySet<string> = new Set(),
 ): { person: string | null; reason: string } | null {
   const fault = FAULT_WORDS.exec(sentence);
   const person = namedPerson(sentence, people);
@@ -64,7 +66,7 @@ export function checkSentence(
     };
   for (const match of sentence.matchAll(NAME_THEN_FAULT)) {
     const name = match[1]!;
-    if (NOT_NAMES.has(name)) continue;
+    if (NOT_NAMES.has(name) || things.has(name.toLowerCase())) continue;
     return {
       person: person ?? name,
       reason: `"${match[0]}" blames a person; say what happened and which safeguard was missing`,
@@ -77,10 +79,11 @@ export function checkBlamelessLanguage(
   field: string,
   text: string,
   people: readonly KnownPerson[],
+  things: ReadonlySet<string> = new Set(),
 ): LanguageFlag[] {
   const flags: LanguageFlag[] = [];
   for (const sentence of splitSentences(text)) {
-    const found = checkSentence(sentence, people);
+    const found = checkSentence(sentence, people, things);
     if (found) flags.push({ field, sentence, ...found });
   }
   return flags;
