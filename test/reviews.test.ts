@@ -98,7 +98,7 @@ for (const engine of await engines()) {
 
     describe('opened by policy', () => {
       test('a tier-1 release gets a light, mandatory review on reaching Verify and cannot close until it is closed', async () => {
-        const { key } = await driveRelease(['ledger'], 'minor', 'verify');
+        const { key, deployments } = await driveRelease(['ledger'], 'minor', 'verify');
         const review = await reviewOf(key);
         assert.equal(review.status, 200, JSON.stringify(review.body));
         assert.match(review.body.key, /^REV-\d+$/);
@@ -135,6 +135,40 @@ for (const engine of await engines()) {
         });
         await ok('POST', `/reviews/${review.body.key}/close`);
         await ok('POST', `/releases/${key}/transitions`, { to: 'closed' });
+        assert.equal((await ok('GET', '/lessons?q=ledger%20shipped')).items.length, 1);
+
+        // A severity-1 incident traced to it later reopens the review, now full.
+        await ok('POST', '/incidents', {
+          title: 'Ledger double-posts',
+          severity: 1,
+          service: 'ledger',
+          startedAt: minutesAgo(10),
+          causedBy: deployments,
+        });
+        const reopened = (await reviewOf(key)).body;
+        assert.equal(reopened.key, review.body.key, 'one review per release');
+        assert.equal(reopened.status, 'open');
+        assert.equal(reopened.template, 'full');
+        assert.deepEqual(
+          reopened.triggers.map((t: { kind: string }) => t.kind),
+          ['tier', 'incident'],
+        );
+        assert.equal(
+          reopened.sections.find((s: { name: string }) => s.name === 'summary').text,
+          'Ledger 3.1 shipped.',
+          'what was written is kept',
+        );
+        assert.deepEqual((await ok('GET', '/lessons?q=ledger%20shipped')).items, []);
+        await ok('PATCH', `/reviews/${review.body.key}/sections`, {
+          sections: {
+            impact: '40 ledger entries posted twice.',
+            detection: 'Reconciliation job.',
+            response: 'Compensating entries.',
+            'went-wrong': 'Idempotency keys were not checked on retry.',
+          },
+        });
+        await ok('POST', `/reviews/${review.body.key}/close`);
+        assert.equal((await ok('GET', '/lessons?q=ledger%20shipped')).items.length, 1);
       });
 
       test('a tier-2 minor release opens no review and closes', async () => {
