@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { query, SYSTEM_ACTOR, type App } from '../src/app/context.js';
 import { loadDemoOrganisation } from '../src/app/demo/loadDemoOrganisation.js';
 import { failureModelReport, releaseRisk } from '../src/app/risk/releaseRisk.js';
+import { predictedVersusActual } from '../src/app/risk/predictedVersusActual.js';
 import { openStore, type Store } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { sqliteEngine, type Scratch } from './support/engines.js';
@@ -67,6 +68,33 @@ for (const engine of [sqliteEngine]) {
           risk.failureProbability < 1,
       );
       assert.ok(risk.modelTrainedOn > 300);
+    });
+
+    test('predicted versus actual: each finished release beside what happened, in the calibration report', async (t) => {
+      const report = await query(app, SYSTEM_ACTOR, (ctx) => failureModelReport(ctx));
+      const { releases, byLevel } = await query(app, SYSTEM_ACTOR, (ctx) =>
+        predictedVersusActual(ctx),
+      );
+      t.diagnostic(
+        byLevel
+          .map(
+            (b) =>
+              `${b.level}: ${b.wentWrong}/${b.releases} went wrong, predicted ${b.meanPredictedFailure}`,
+          )
+          .join('; '),
+      );
+      assert.deepEqual(report.predictedVersusActual, byLevel);
+      assert.equal(releases.length, report.releases);
+      assert.equal(releases.filter((r) => r.failed || r.rolledBack).length, report.failures);
+      assert.ok(releases.every((r) => r.predictedFailure !== null));
+      assert.equal(
+        byLevel.reduce((sum, b) => sum + b.releases, 0),
+        releases.length,
+      );
+      const rate = (level: string) => byLevel.find((b) => b.level === level)!;
+      // The score is worth having only if what it calls high goes wrong more often than low.
+      assert.ok(rate('high').observedRate! > rate('low').observedRate!);
+      assert.ok(rate('high').meanPredictedFailure! > rate('low').meanPredictedFailure!);
     });
   });
 }

@@ -40,6 +40,9 @@ export const PERMISSIONS = {
   'calendar:write': 'define release, freeze and maintenance windows',
   'freeze:exception': 'approve an emergency release to deploy during a freeze',
   'risk:configure': 'change the risk weights',
+  'review:read': 'read post-release reviews, their action items and lessons learned',
+  'review:write': 'write a post-release review: sections, timeline, causes, factors, action items',
+  'review:close': 'close a post-release review',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -51,6 +54,7 @@ const READ: Permission[] = [
   'policy:read',
   'incident:read',
   'metrics:read',
+  'review:read',
 ];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
@@ -73,6 +77,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'policy:write',
     'waiver:grant',
     'security:declare',
+    'review:write',
+    'review:close',
   ],
   'cab-member': [
     ...READ,
@@ -82,6 +88,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'token:create-own',
     'waiver:grant',
     'pentest:sign-off',
+    'review:write',
+    'review:close',
   ],
   approver: [...READ, 'token:create-own'],
   deployer: [
@@ -91,6 +99,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'token:create-own',
     'evidence:add',
     'incident:record',
+    'review:write',
   ],
   auditor: [...READ, 'audit:read', 'user:read', 'token:create-own'],
   viewer: [...READ, 'token:create-own'],

@@ -21,6 +21,8 @@ export interface TransitionFacts {
   productionEnvironment: string | null;
   deployments: ReadonlyArray<{ service: string; environment: string; status: DeploymentStatus }>;
   reason: string | undefined;
+  /** Mandatory post-release reviews of the release that are still open. */
+  openMandatoryReviews?: ReadonlyArray<{ key: string; dueAt: string }>;
 }
 
 export interface CheckResult {
@@ -137,6 +139,17 @@ export const CHECKS = {
     },
     'no deployment is running',
   ),
+  reviewsComplete: check(
+    'reviews-complete',
+    'every mandatory post-release review of the release is closed',
+    (f) => {
+      const open = f.openMandatoryReviews ?? [];
+      return open.length === 0
+        ? null
+        : `the mandatory post-release review ${open.map((r) => `${r.key} (due ${r.dueAt})`).join(', ')} is still open; close it first`;
+    },
+    'no mandatory review is open',
+  ),
   reasonGiven: check(
     'reason-given',
     'a reason is given',
@@ -172,7 +185,7 @@ export const TRANSITIONS: Readonly<
     'rolled-back': [CHECKS.reasonGiven],
   },
   verify: {
-    closed: [CHECKS.noDeploymentInProgress],
+    closed: [CHECKS.noDeploymentInProgress, CHECKS.reviewsComplete],
     'rolled-back': [CHECKS.reasonGiven],
   },
   'no-go': { plan: [CHECKS.reasonGiven] },

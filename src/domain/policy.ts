@@ -9,6 +9,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ROLES } from './access.js';
 import { CLASSIFICATIONS, type Classification } from './release.js';
 import { Slug, StrictObject, StringEnum } from './schema-kit.js';
+import { ReviewPolicy } from './review/triggers.js';
 
 const Percent = Type.Number({ minimum: 0, maximum: 100 });
 const Count = Type.Integer({ minimum: 0 });
@@ -107,6 +108,7 @@ export const PolicySetDocument = StrictObject(
     name: Slug,
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     policies: Type.Array(Policy, { minItems: 1, maxItems: 200 }),
+    reviews: Type.Optional(ReviewPolicy),
   },
   {
     $id: 'https://gatehouse.dev/schemas/policy-set.json',

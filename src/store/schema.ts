@@ -312,6 +312,63 @@ export interface IncidentDeploymentTable {
   linked_at: string;
 }
 
+export interface ReviewTable {
+  id: string;
+  key: string;
+  release_id: string;
+  status: string;
+  template: string;
+  mandatory: number;
+  triggers: string;
+  due_at: string;
+  sections: string;
+  causes: string;
+  factors: string;
+  opened_at: string;
+  closed_at: string | null;
+  closed_by: string | null;
+  revision: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ReviewTimelineEntryTable {
+  id: string;
+  review_id: string;
+  at: string;
+  text: string;
+  author_id: string;
+  created_at: string;
+}
+
+export interface ReviewActionItemTable {
+  id: string;
+  review_id: string;
+  position: number;
+  title: string;
+  owner_id: string | null;
+  due_at: string | null;
+  success_criteria: string;
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LessonTable {
+  id: string;
+  review_id: string;
+  kind: string;
+  text: string;
+  services: string;
+  factors: string;
+  closed_at: string;
+}
+
+export interface LessonFtsTable {
+  text: string;
+  lesson_id: string;
+}
+
 export interface Database {
   teams: TeamTable;
   services: ServiceTable;
@@ -341,6 +398,12 @@ export interface Database {
   risk_weights: RiskWeightsTable;
   incidents: IncidentTable;
   incident_deployments: IncidentDeploymentTable;
+  reviews: ReviewTable;
+  review_timeline_entries: ReviewTimelineEntryTable;
+  review_action_items: ReviewActionItemTable;
+  lessons: LessonTable;
+  /** SQLite only: the FTS5 index over lessons.text. */
+  lessons_fts: LessonFtsTable;
   // Kysely's migrator tables are its own; listed so raw checks can name them.
   kysely_migration: { name: string; timestamp: Generated<string> };
 }

@@ -12,6 +12,7 @@ import { SYSTEM_ACTOR, type Actor, type App, type Ctx } from '../context.js';
 import { recordDeployment } from '../deployments/recordDeployment.js';
 import { createRelease } from '../releases/createRelease.js';
 import { transitionRelease } from '../releases/transitionRelease.js';
+import { completeDemoReviews } from './demoReviews.js';
 import { generateDemoOrganisation, type DemoRelease } from './demoOrganisation.js';
 
 /** One thing that happened: a release raised (`step` -1) or one of its steps. */
@@ -81,6 +82,7 @@ export async function loadDemoOrganisation(
       const step = release.steps[s]!;
       const ctx = as(step.actor, step.at);
       if (step.kind === 'transition') {
+        if (step.to === 'closed') await completeDemoReviews(ctx, ids[r]!);
         await transitionRelease(ctx, ids[r]!, { to: step.to, reason: step.reason });
       } else {
         await recordDeployment(ctx, ids[r]!, step.input);

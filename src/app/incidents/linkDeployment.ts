@@ -6,6 +6,7 @@ import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
 import { invalid } from '../../domain/errors.js';
+import { openReviewsForIncident } from '../reviews/openReviewByPolicy.js';
 
 export async function insertLink(
   ctx: Ctx,
@@ -71,5 +72,6 @@ export async function linkDeployment(
     before: { causedBy: incident.causedBy.map((c) => c.deployment) },
     after: { causedBy: linked.causedBy.map((c) => c.deployment), reason: input.reason ?? null },
   });
+  await openReviewsForIncident(ctx, incident.id);
   return linked;
 }

@@ -12,6 +12,7 @@ import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
 import { throwIfProblems, toUtc } from '../releases/releaseContent.js';
 import { insertLink } from './linkDeployment.js';
+import { openReviewsForIncident } from '../reviews/openReviewByPolicy.js';
 
 /**
  * Records an incident. Without a detection time it was detected no later than the first
@@ -98,5 +99,6 @@ export async function recordIncident(
     subjectId: id,
     after: incident,
   });
+  if (causedBy.length) await openReviewsForIncident(ctx, id);
   return incident;
 }

@@ -9,6 +9,8 @@ import {
 import type { Release, ReleaseState } from '../../domain/release.js';
 import type { Tx } from '../../store/database.js';
 import { loadRelease } from '../../store/releases.js';
+import { openMandatoryReviews } from '../../store/reviews.js';
+import { openReviewAfterTransition } from '../reviews/openReviewByPolicy.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
@@ -43,6 +45,9 @@ async function gatherFacts(tx: Tx, release: Release) {
   return {
     productionEnvironment: production?.name ?? null,
     deployments: deployments.map((d) => ({ ...d, status: d.status as DeploymentStatus })),
+    // Only Verify → Closed asks; other transitions skip the read.
+    openMandatoryReviews:
+      release.state === 'verify' ? await openMandatoryReviews(tx, release.id) : [],
   };
 }
 
@@ -140,5 +145,7 @@ export async function transitionRelease(
       checks: evaluation.checks,
     },
   });
+  // Policy may open a post-release review, in this same transaction.
+  await openReviewAfterTransition(ctx, release);
   return { release, evaluation };
 }

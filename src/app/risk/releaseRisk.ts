@@ -12,6 +12,8 @@ import { releaseHistory } from '../../store/risk.js';
 import { loadRelease } from '../../store/releases.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
+import type { OutcomeBand } from '../../domain/risk/predicted-vs-actual.js';
+import { predictedVersusActual } from './predictedVersusActual.js';
 import { scoreHistory } from './riskHistory.js';
 import { currentWeights } from './riskWeights.js';
 
@@ -44,7 +46,9 @@ export async function releaseRisk(ctx: Ctx, idOrKey: string): Promise<ReleaseRis
   };
 }
 
-export async function failureModelReport(ctx: Ctx): Promise<CalibrationReport> {
+export async function failureModelReport(
+  ctx: Ctx,
+): Promise<CalibrationReport & { predictedVersusActual: OutcomeBand[] }> {
   authorize(ctx.actor, 'release:read');
   const { weights } = await currentWeights(ctx.tx);
   const history = scoreHistory(await releaseHistory(ctx.tx), weights).map((h) => h.historical);
@@ -53,5 +57,7 @@ export async function failureModelReport(ctx: Ctx): Promise<CalibrationReport> {
       'not-enough-history',
       'the model needs at least 20 finished releases with at least 2 failures and 2 successes',
     );
-  return calibrationReport(history);
+  // What happened beside what was predicted, by predicted level (src/app/risk/predictedVersusActual.ts).
+  const { byLevel } = await predictedVersusActual(ctx);
+  return { ...calibrationReport(history), predictedVersusActual: byLevel };
 }

@@ -106,12 +106,15 @@ export function predictFailure(model: LogisticModel, release: HistoricalRelease)
 
 const round = (n: number) => Math.round(n * 1e6) / 1e6;
 
-export function calibrationReport(
+/**
+ * Each finished release predicted by models that never saw it (k-fold by position):
+ * the fitted model, the base rate, and the hand score through Platt scaling.
+ */
+export function crossValidatedPredictions(
   history: readonly HistoricalRelease[],
-  options: { folds?: number; l2?: number } = {},
-): CalibrationReport {
-  const folds = options.folds ?? 5;
-  const l2 = options.l2 ?? 1;
+  folds = 5,
+  l2 = 1,
+): { finished: HistoricalRelease[]; model: number[]; base: number[]; hand: number[] } {
   const finished = history.filter((r) => r.failed !== null);
   const x = finished.map(modelFeatures);
   const y: number[] = finished.map((r) => (r.failed ? 1 : 0));
@@ -138,6 +141,23 @@ export function calibrationReport(
       basePredictions[i] = rate;
     }
   }
+  return { finished, model: modelPredictions, base: basePredictions, hand: handPredictions };
+}
+
+export function calibrationReport(
+  history: readonly HistoricalRelease[],
+  options: { folds?: number; l2?: number } = {},
+): CalibrationReport {
+  const folds = options.folds ?? 5;
+  const l2 = options.l2 ?? 1;
+  const {
+    finished,
+    model: modelPredictions,
+    base: basePredictions,
+    hand: handPredictions,
+  } = crossValidatedPredictions(history, folds, l2);
+  const x = finished.map(modelFeatures);
+  const y: number[] = finished.map((r) => (r.failed ? 1 : 0));
   const full = fitLogistic(x, y, { l2 });
   const failures = y.reduce((a, b) => a + b, 0);
   return {

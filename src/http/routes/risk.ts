@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { execute, query } from '../../app/context.js';
 import { failureModelReport, releaseRisk } from '../../app/risk/releaseRisk.js';
+import { predictedVersusActual } from '../../app/risk/predictedVersusActual.js';
 import { addRisk, portfolioHeatMap, releaseRegister } from '../../app/risk/riskRegister.js';
 import { readRiskWeights, setRiskWeights } from '../../app/risk/riskWeights.js';
 import { RiskEntryInput } from '../../domain/risk/register.js';
@@ -34,6 +35,21 @@ const Reliability = Type.Array(
   }),
 );
 const Weights = Type.Object({ version: Type.Integer(), weights: RiskWeights });
+const OutcomeBands = Type.Array(
+  Type.Object({
+    level: Type.String({ enum: ['low', 'medium', 'high'] }),
+    releases: Type.Integer(),
+    failed: Type.Integer(),
+    rolledBack: Type.Integer(),
+    withIncidents: Type.Integer(),
+    wentWrong: Type.Integer(),
+    observedRate: Nullable(Type.Number()),
+    meanPredictedFailure: Nullable(Type.Number()),
+  }),
+  {
+    description: 'finished releases by their pre-release hand-score level: predicted versus actual',
+  },
+);
 
 export function riskRoutes({ server, app }: RouteDeps): void {
   const tags = ['risk'];
@@ -177,6 +193,7 @@ export function riskRoutes({ server, app }: RouteDeps): void {
               Type.Object({ feature: Type.String(), weight: Type.Number() }),
             ),
             intercept: Type.Number(),
+            predictedVersusActual: OutcomeBands,
           }),
           ...ERROR_RESPONSES,
           409: Type.Ref('Problem'),
@@ -184,5 +201,37 @@ export function riskRoutes({ server, app }: RouteDeps): void {
       },
     },
     async (request) => query(app, request.actor, (ctx) => failureModelReport(ctx)),
+  );
+
+  server.get(
+    '/risk/predicted-vs-actual',
+    {
+      schema: {
+        tags,
+        summary:
+          'For each finished release, the risk predicted before it shipped (hand score from earlier history, cross-validated model probability) beside what happened: failed, rolled back, incidents',
+        response: {
+          200: Type.Object({
+            releases: Type.Array(
+              Type.Object({
+                release: Type.String(),
+                state: Type.String({ enum: ['closed', 'failed', 'rolled-back'] }),
+                handScore: Type.Number(),
+                handLevel: Type.String({ enum: ['low', 'medium', 'high'] }),
+                predictedFailure: Nullable(Type.Number()),
+                failed: Type.Boolean(),
+                rolledBack: Type.Boolean(),
+                incidents: Type.Integer(),
+                worstSeverity: Nullable(Type.Integer()),
+                wentWrong: Type.Boolean(),
+              }),
+            ),
+            byLevel: OutcomeBands,
+          }),
+          ...ERROR_RESPONSES,
+        },
+      },
+    },
+    async (request) => query(app, request.actor, (ctx) => predictedVersusActual(ctx)),
   );
 }
