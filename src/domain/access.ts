@@ -40,6 +40,8 @@ export const PERMISSIONS = {
   'calendar:write': 'define release, freeze and maintenance windows',
   'freeze:exception': 'approve an emergency release to deploy during a freeze',
   'risk:configure': 'change the risk weights',
+  'event:ingest': 'send deployment and incident events (CDEvents) and replay dead letters',
+  'event:configure': 'set the shared secret that signs inbound webhooks',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -73,6 +75,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'policy:write',
     'waiver:grant',
     'security:declare',
+    'event:ingest',
   ],
   'cab-member': [
     ...READ,
@@ -91,6 +94,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'token:create-own',
     'evidence:add',
     'incident:record',
+    'event:ingest',
   ],
   auditor: [...READ, 'audit:read', 'user:read', 'token:create-own'],
   viewer: [...READ, 'token:create-own'],

@@ -343,4 +343,40 @@ export interface Database {
   incident_deployments: IncidentDeploymentTable;
   // Kysely's migrator tables are its own; listed so raw checks can name them.
   kysely_migration: { name: string; timestamp: Generated<string> };
+  // Inbound events (migration 0009).
+  inbound_events: InboundEventTable;
+  deployment_event_state: DeploymentEventStateTable;
+  webhook_secrets: WebhookSecretTable;
+}
+
+export interface InboundEventTable {
+  id: string;
+  channel: string;
+  delivery_key: string;
+  type: string;
+  occurred_at: string;
+  received_at: string;
+  outcome: string;
+  reason: string;
+  event: string;
+  deployment_id: string | null;
+  incident_id: string | null;
+  actor_id: string;
+  actor_name: string;
+  replays: number;
+  updated_at: string;
+}
+
+export interface DeploymentEventStateTable {
+  deployment_id: string;
+  channel: string;
+  tracking_key: string | null;
+  last_event_at: string;
+}
+
+export interface WebhookSecretTable {
+  channel: string;
+  secret: string;
+  set_by: string;
+  set_at: string;
 }
