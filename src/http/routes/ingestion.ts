@@ -242,7 +242,10 @@ export function ingestionRoutes({ server, app }: RouteDeps): void {
         tags,
         summary: 'Apply a dead letter again (after the catalog or a release was fixed)',
         params: IdParam,
-        body: Type.Optional(StrictObject({})),
+        body: StrictObject(
+          {},
+          { description: 'an empty object: the event replayed is the stored one' },
+        ),
         response: {
           200: Type.Ref('InboundEvent'),
           202: Type.Ref('InboundEvent'),
