@@ -75,7 +75,7 @@ test('service.deployed from the spec example, in both modes, means the same depl
 });
 
 test('every spec example maps to its meaning', () => {
-  const kinds = Object.fromEntries(
+  const kinds: Record<string, Record<string, unknown>> = Object.fromEntries(
     [
       'service_deployed',
       'service_upgraded',
@@ -89,31 +89,31 @@ test('every spec example maps to its meaning', () => {
       'incident_resolved',
     ].map((name) => {
       const { meaning } = parseCdevent(binary(name).headers, binary(name).body);
-      return [name, meaning];
+      return [name, meaning as unknown as Record<string, unknown>];
     }),
   );
   assert.equal(
-    kinds.service_upgraded.kind === 'deployment' && kinds.service_upgraded.status,
+    kinds.service_upgraded!.kind === 'deployment' && kinds.service_upgraded!.status,
     'succeeded',
   );
-  assert.ok(kinds.service_rolledback.kind === 'deployment');
-  assert.equal(kinds.service_rolledback.status, 'rolled-back');
-  assert.equal(kinds.service_rolledback.trackingKey, null);
-  assert.deepEqual(kinds.service_removed, {
+  assert.ok(kinds.service_rolledback!.kind === 'deployment');
+  assert.equal(kinds.service_rolledback!.status, 'rolled-back');
+  assert.equal(kinds.service_rolledback!.trackingKey, null);
+  assert.deepEqual(kinds.service_removed!, {
     kind: 'noted',
     summary: 'mysubject123 removed from test123',
   });
-  assert.deepEqual(kinds.environment_created, {
+  assert.deepEqual(kinds.environment_created!, {
     kind: 'environment',
     action: 'created',
     environment: 'testenv',
   });
-  assert.deepEqual(kinds.environment_deleted, {
+  assert.deepEqual(kinds.environment_deleted!, {
     kind: 'environment',
     action: 'deleted',
     environment: 'testenv',
   });
-  assert.deepEqual(kinds.incident_reported, {
+  assert.deepEqual(kinds.incident_reported!, {
     kind: 'incident',
     action: 'reported',
     externalId: '/monitoring/prod1\nincident-123',
@@ -123,10 +123,10 @@ test('every spec example maps to its meaning', () => {
     severity: 3,
   });
   assert.ok(
-    kinds.incident_detected.kind === 'incident' && kinds.incident_resolved.kind === 'incident',
+    kinds.incident_detected!.kind === 'incident' && kinds.incident_resolved!.kind === 'incident',
   );
-  assert.equal(kinds.incident_resolved.action, 'resolved');
-  assert.equal(kinds.incident_detected.externalId, kinds.incident_resolved.externalId);
+  assert.equal(kinds.incident_resolved!.action, 'resolved');
+  assert.equal(kinds.incident_detected!.externalId, kinds.incident_resolved!.externalId);
 });
 
 test('malformed CloudEvents are refused naming the problem', () => {
