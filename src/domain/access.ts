@@ -42,6 +42,7 @@ export const PERMISSIONS = {
   'risk:configure': 'change the risk weights',
   'event:ingest': 'send deployment and incident events (CDEvents) and replay dead letters',
   'event:configure': 'set the shared secret that signs inbound webhooks',
+  'deployment:import': 'import past deployments as history, not held to the production gate',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -76,6 +77,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'waiver:grant',
     'security:declare',
     'event:ingest',
+    'deployment:import',
   ],
   'cab-member': [
     ...READ,
