@@ -24,6 +24,7 @@ import { serveCommand, serving } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
 import { deployCommand } from './commands/deploy.js';
 import { eventsCommand } from './commands/events.js';
+import { runbookCommand } from './commands/runbook.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -59,6 +60,7 @@ function buildProgram(): Command {
   metricsCommand(program);
   deployCommand(program);
   eventsCommand(program);
+  runbookCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

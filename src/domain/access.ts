@@ -43,6 +43,8 @@ export const PERMISSIONS = {
   'event:ingest': 'send deployment and incident events (CDEvents) and replay dead letters',
   'event:configure': 'set the shared secret that signs inbound webhooks',
   'deployment:import': 'import past deployments as history, not held to the production gate',
+  'runbook:write': "write a release's runbook",
+  'runbook:execute': 'mark runbook steps started, completed, failed or skipped',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -78,6 +80,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'security:declare',
     'event:ingest',
     'deployment:import',
+    'runbook:write',
+    'runbook:execute',
   ],
   'cab-member': [
     ...READ,
@@ -97,6 +101,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'evidence:add',
     'incident:record',
     'event:ingest',
+    'runbook:write',
+    'runbook:execute',
   ],
   auditor: [...READ, 'audit:read', 'user:read', 'token:create-own'],
   viewer: [...READ, 'token:create-own'],

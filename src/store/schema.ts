@@ -347,6 +347,31 @@ export interface Database {
   inbound_events: InboundEventTable;
   deployment_event_state: DeploymentEventStateTable;
   webhook_secrets: WebhookSecretTable;
+  runbooks: RunbookTable;
+  runbook_steps: RunbookStepTable;
+}
+
+export interface RunbookTable {
+  release_id: string;
+  contacts: string;
+  revision: number;
+  updated_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RunbookStepTable {
+  release_id: string;
+  section: string;
+  position: number;
+  title: string;
+  description: string;
+  owner: string | null;
+  status: string;
+  started_at: string | null;
+  finished_at: string | null;
+  marked_by: string | null;
+  note: string;
 }
 
 export interface InboundEventTable {

@@ -23,6 +23,7 @@ import { calendarRoutes } from './calendar.js';
 import { dependencyRoutes } from './dependencies.js';
 import { riskRoutes } from './risk.js';
 import { ingestionRoutes } from './ingestion.js';
+import { runbookRoutes } from './runbooks.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -53,4 +54,5 @@ export function registerRoutes(deps: RouteDeps): void {
   incidentRoutes(deps);
   metricsRoutes(deps);
   ingestionRoutes(deps);
+  runbookRoutes(deps);
 }

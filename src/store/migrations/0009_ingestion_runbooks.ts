@@ -55,4 +55,31 @@ export async function up(db: AnyDb, _engine: Engine): Promise<void> {
     .addColumn('set_by', 'text', (c) => c.notNull().references('users.id'))
     .addColumn('set_at', 'text', (c) => c.notNull())
     .execute();
+
+  // A release's runbook: its contacts here, its steps (in four sections, ordered within
+  // each) below, each with its status and the instants it was marked at.
+  await db.schema
+    .createTable('runbooks')
+    .addColumn('release_id', 'text', (c) => c.primaryKey().references('releases.id'))
+    .addColumn('contacts', 'text', (c) => c.notNull())
+    .addColumn('revision', 'integer', (c) => c.notNull())
+    .addColumn('updated_by', 'text', (c) => c.notNull().references('users.id'))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('runbook_steps')
+    .addColumn('release_id', 'text', (c) => c.notNull().references('releases.id'))
+    .addColumn('section', 'text', (c) => c.notNull())
+    .addColumn('position', 'integer', (c) => c.notNull())
+    .addColumn('title', 'text', (c) => c.notNull())
+    .addColumn('description', 'text', (c) => c.notNull())
+    .addColumn('owner', 'text')
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('started_at', 'text')
+    .addColumn('finished_at', 'text')
+    .addColumn('marked_by', 'text')
+    .addColumn('note', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('runbook_steps_pk', ['release_id', 'section', 'position'])
+    .execute();
 }
