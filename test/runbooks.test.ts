@@ -77,12 +77,12 @@ for (const engine of await engines()) {
       assert.equal(written.body.timings.totalMs, null);
       const read = await server.call('GET', `/releases/${key}/runbook`, { token: viewerToken });
       assert.deepEqual(read.body, written.body);
-      const audit = await server.call(
-        'GET',
-        `/audit?subjectType=release&subjectId=${read.body.release}`,
+      const id = (await server.call('GET', `/releases/${key}`)).body.id;
+      const audit = await server.call('GET', `/audit?subjectType=release&subjectId=${id}`);
+      assert.ok(
+        audit.body.items.some((e: { action: string }) => e.action === 'runbook.created'),
+        JSON.stringify(audit.body.items.map((e: { action: string }) => e.action)),
       );
-      const entries = audit.body.items ?? [];
-      assert.equal(typeof entries.length, 'number');
     });
 
     test('bad runbooks are refused naming the field, nothing written', async () => {
