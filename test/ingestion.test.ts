@@ -191,6 +191,38 @@ for (const engine of await engines()) {
       );
     });
 
+    test('the same delivery sent five times at once is applied once', async () => {
+      const key = await (async () => {
+        const created = await server.call('POST', '/releases', {
+          body: releaseBody({
+            services: [{ service: 'myapp', version: '3.0.0', artifact: 'pkg:oci/myapp@3.0.0' }],
+          }),
+        });
+        return created.body.key as string;
+      })();
+      const message = binary(
+        variant('service_deployed', (e) => {
+          e.context.id = 'concurrent-1';
+          e.subject.content.artifactId = 'pkg:oci/myapp@3.0.0';
+          e.subject.content.environment.id = 'uat';
+        }),
+      );
+      const answers = await Promise.all([1, 2, 3, 4, 5].map(() => send(message)));
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        [200, 200, 200, 200, 200],
+        JSON.stringify(answers.map((a) => a.body)),
+      );
+      assert.deepEqual(answers.map((a) => a.body.outcome).sort(), [
+        'duplicate',
+        'duplicate',
+        'duplicate',
+        'duplicate',
+        'recorded',
+      ]);
+      assert.equal((await deployments(key)).length, 1);
+    });
+
     test('service.upgraded then service.rolledback (structured mode) roll the upgrade back', async () => {
       const upgraded = await send(
         structured(
