@@ -43,6 +43,7 @@ describe('gatehouse incident and metrics commands', () => {
       status: 'succeeded',
       startedAt: minutesAgo(90),
       finishedAt: minutesAgo(80),
+      historyImport: 'past deployment the test builds on',
     });
     deploymentId = deployment.id;
   });

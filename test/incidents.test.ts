@@ -28,6 +28,7 @@ async function deploy(
       status: 'succeeded',
       startedAt: minutesAgo(startedMinutesAgo),
       finishedAt: minutesAgo(startedMinutesAgo - 5),
+      historyImport: 'past deployment the test builds on',
     },
   });
   assert.equal(deployment.status, 201, JSON.stringify(deployment.body));

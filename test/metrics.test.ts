@@ -31,6 +31,7 @@ for (const engine of await engines()) {
           status,
           startedAt: daysAgo(ago),
           finishedAt: daysAgo(ago, 20),
+          historyImport: 'past deployment the test builds on',
         },
       });
       assert.equal(deployment.status, 201, JSON.stringify(deployment.body));

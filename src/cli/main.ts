@@ -23,6 +23,9 @@ import { releaseCommand } from './commands/release.js';
 import { serveCommand, serving } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
 import { reviewCommand } from './commands/review.js';
+import { deployCommand } from './commands/deploy.js';
+import { eventsCommand } from './commands/events.js';
+import { runbookCommand } from './commands/runbook.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -57,6 +60,9 @@ function buildProgram(): Command {
   incidentCommand(program);
   metricsCommand(program);
   reviewCommand(program);
+  deployCommand(program);
+  eventsCommand(program);
+  runbookCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

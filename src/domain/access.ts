@@ -43,6 +43,11 @@ export const PERMISSIONS = {
   'review:read': 'read post-release reviews, their action items and lessons learned',
   'review:write': 'write a post-release review: sections, timeline, causes, factors, action items',
   'review:close': 'close a post-release review',
+  'event:ingest': 'send deployment and incident events (CDEvents) and replay dead letters',
+  'event:configure': 'set the shared secret that signs inbound webhooks',
+  'deployment:import': 'import past deployments as history, not held to the production gate',
+  'runbook:write': "write a release's runbook",
+  'runbook:execute': 'mark runbook steps started, completed, failed or skipped',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -79,6 +84,10 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'security:declare',
     'review:write',
     'review:close',
+    'event:ingest',
+    'deployment:import',
+    'runbook:write',
+    'runbook:execute',
   ],
   'cab-member': [
     ...READ,
@@ -100,6 +109,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'evidence:add',
     'incident:record',
     'review:write',
+    'event:ingest',
+    'runbook:write',
+    'runbook:execute',
   ],
   auditor: [...READ, 'audit:read', 'user:read', 'token:create-own'],
   viewer: [...READ, 'token:create-own'],

@@ -18,6 +18,15 @@ export const RecordDeploymentInput = StrictObject({
   startedAt: Type.Optional(Instant),
   finishedAt: Type.Optional(Instant),
   notes: Type.Optional(Type.String({ maxLength: 20000 })),
+  historyImport: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description:
+        'why this is a record of a deployment that already happened (e.g. a migration from another tool): ' +
+        'it is then not held to the production gate, needs deployment:import, and is audited as an import',
+    }),
+  ),
 });
 export type RecordDeploymentInput = Static<typeof RecordDeploymentInput>;
 
@@ -32,4 +41,6 @@ export interface Deployment {
   finishedAt: string | null;
   actor: string;
   notes: string;
+  /** Set when the record was imported as history rather than gated as a deployment now. */
+  historyImport?: string;
 }

@@ -406,4 +406,65 @@ export interface Database {
   lessons_fts: LessonFtsTable;
   // Kysely's migrator tables are its own; listed so raw checks can name them.
   kysely_migration: { name: string; timestamp: Generated<string> };
+  // Inbound events (migration 0009).
+  inbound_events: InboundEventTable;
+  deployment_event_state: DeploymentEventStateTable;
+  webhook_secrets: WebhookSecretTable;
+  runbooks: RunbookTable;
+  runbook_steps: RunbookStepTable;
+}
+
+export interface RunbookTable {
+  release_id: string;
+  contacts: string;
+  revision: number;
+  updated_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RunbookStepTable {
+  release_id: string;
+  section: string;
+  position: number;
+  title: string;
+  description: string;
+  owner: string | null;
+  status: string;
+  started_at: string | null;
+  finished_at: string | null;
+  marked_by: string | null;
+  note: string;
+}
+
+export interface InboundEventTable {
+  id: string;
+  channel: string;
+  delivery_key: string;
+  type: string;
+  occurred_at: string;
+  received_at: string;
+  outcome: string;
+  reason: string;
+  event: string;
+  deployment_id: string | null;
+  incident_id: string | null;
+  actor_id: string;
+  actor_name: string;
+  replays: number;
+  updated_at: string;
+}
+
+export interface DeploymentEventStateTable {
+  deployment_id: string;
+  channel: string;
+  tracking_key: string | null;
+  last_event_at: string;
+}
+
+export interface WebhookSecretTable {
+  channel: string;
+  secret: string;
+  set_by: string;
+  set_at: string;
 }

@@ -1,17 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { Deployment, RecordDeploymentInput } from '../../domain/deployment.js';
-import { notFound, type FieldProblem } from '../../domain/errors.js';
+import { GatehouseError, notFound, type FieldProblem } from '../../domain/errors.js';
 import type { DeploymentStatus } from '../../domain/lifecycle.js';
 import { loadRelease } from '../../store/releases.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
 import { throwIfProblems, toUtc } from '../releases/releaseContent.js';
+import { checkGate } from '../gates/checkGate.js';
 
 export async function recordDeployment(
   ctx: Ctx,
   releaseIdOrKey: string,
   input: RecordDeploymentInput,
+  options: {
+    /**
+     * The caller is Gatehouse itself replaying history it owns (the demo loader): the
+     * people it acts for need not hold deployment:import. Never set from a request.
+     */
+    trustedHistory?: boolean;
+  } = {},
 ): Promise<Deployment> {
   authorize(ctx.actor, 'deployment:record');
   const { tx } = ctx;
@@ -31,7 +39,7 @@ export async function recordDeployment(
   }
   const environment = await tx
     .selectFrom('environments')
-    .select(['id', 'regions'])
+    .select(['id', 'regions', 'production'])
     .where('name', '=', input.environment)
     .executeTakeFirst();
   if (!environment)
@@ -57,6 +65,9 @@ export async function recordDeployment(
       reason: `a deployment cannot finish before it starts (${startedAt})`,
     });
   throwIfProblems(problems, 'invalid-deployment');
+  if (input.historyImport) {
+    if (!options.trustedHistory) authorize(ctx.actor, 'deployment:import');
+  } else if (environment!.production === 1) await refuseUnlessGatePasses(ctx, release.key, input);
 
   const id = randomUUID();
   const now = ctx.now.toISOString();
@@ -88,14 +99,39 @@ export async function recordDeployment(
     finishedAt,
     actor: ctx.actor.name,
     notes: input.notes ?? '',
+    ...(input.historyImport ? { historyImport: input.historyImport } : {}),
   };
   await recordAudit(ctx, {
-    action: 'deployment.recorded',
+    action: input.historyImport ? 'deployment.imported' : 'deployment.recorded',
     subjectType: 'deployment',
     subjectId: id,
     after: deployment,
   });
   return deployment;
+}
+
+/**
+ * A production deployment needs the release's gate for that environment to pass. An
+ * emergency release is judged by the policy that matches emergencies (its allowed path:
+ * only its safety net is gated), so the same check lets it through when that path holds.
+ */
+async function refuseUnlessGatePasses(
+  ctx: Ctx,
+  releaseKey: string,
+  input: RecordDeploymentInput,
+): Promise<void> {
+  const gate = await checkGate(ctx, releaseKey, input.environment);
+  if (gate.verdict === 'pass') return;
+  const failed = gate.rules.filter((r) => r.result === 'fail');
+  throw new GatehouseError(
+    'conflict',
+    'gate-not-passed',
+    `${releaseKey} may not be deployed to ${input.environment}: its gate (policy ${gate.policy ?? '(none)'}) does not pass`,
+    {
+      failedChecks: failed.map((r) => ({ check: r.rule, reason: r.reason })),
+      extra: { gate: { policy: gate.policy, verdict: gate.verdict } },
+    },
+  );
 }
 
 export async function listDeployments(ctx: Ctx, releaseIdOrKey: string): Promise<Deployment[]> {

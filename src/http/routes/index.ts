@@ -23,6 +23,8 @@ import { calendarRoutes } from './calendar.js';
 import { dependencyRoutes } from './dependencies.js';
 import { riskRoutes } from './risk.js';
 import { reviewRoutes } from './reviews.js';
+import { ingestionRoutes } from './ingestion.js';
+import { runbookRoutes } from './runbooks.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -53,4 +55,6 @@ export function registerRoutes(deps: RouteDeps): void {
   incidentRoutes(deps);
   metricsRoutes(deps);
   reviewRoutes(deps);
+  ingestionRoutes(deps);
+  runbookRoutes(deps);
 }

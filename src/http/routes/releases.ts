@@ -251,9 +251,17 @@ export function releaseRoutes({ server, app }: RouteDeps): void {
       schema: {
         tags: ['deployments'],
         summary: 'Record a deployment of one service of the release',
+        description:
+          "A production deployment is refused (409, code gate-not-passed, with the gate's failed rules) " +
+          'unless the release passes its gate for that environment; emergency releases are judged by the emergency policy.',
         params: IdParam,
         body: RecordDeploymentInput,
-        response: { 201: Type.Ref('Deployment'), ...ERROR_RESPONSES, 404: Type.Ref('Problem') },
+        response: {
+          201: Type.Ref('Deployment'),
+          ...ERROR_RESPONSES,
+          404: Type.Ref('Problem'),
+          409: Type.Ref('Problem'),
+        },
       },
     },
     async (request, reply) => {

@@ -80,6 +80,7 @@ export const DeploymentSchema = Type.Object(
     finishedAt: Nullable(Type.String()),
     actor: Type.String(),
     notes: Type.String(),
+    historyImport: Type.Optional(Type.String()),
   },
   { $id: 'Deployment' },
 );
