@@ -40,6 +40,8 @@ export const PERMISSIONS = {
   'calendar:write': 'define release, freeze and maintenance windows',
   'freeze:exception': 'approve an emergency release to deploy during a freeze',
   'risk:configure': 'change the risk weights',
+  'approval:decide': "approve or reject a stage of a release's approvals, as its policy allows",
+  'approval:escalate': 'escalate approvals waiting beyond their time limit',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -73,6 +75,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'policy:write',
     'waiver:grant',
     'security:declare',
+    'approval:decide',
   ],
   'cab-member': [
     ...READ,
@@ -82,8 +85,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'token:create-own',
     'waiver:grant',
     'pentest:sign-off',
+    'approval:decide',
   ],
-  approver: [...READ, 'token:create-own'],
+  approver: [...READ, 'token:create-own', 'approval:decide'],
   deployer: [
     ...READ,
     'deployment:record',

@@ -7,6 +7,7 @@
  * adds its rule to GATE_RULES with the facts it needs on GateFacts; nothing else here
  * changes. Those two rules are deliberately absent until their capabilities exist.
  */
+import { summariseApprovals, type ApprovalProgress } from './approval.js';
 import type { CoverageFacts, FindingFacts, TestFacts, VulnerabilityFacts } from './evidence.js';
 import {
   describeSubject,
@@ -63,6 +64,8 @@ export interface GateFacts {
   } | null;
   waivers: Waiver[];
   now: Date;
+  /** The release's approvals judged against this policy's stages (approvals-complete). */
+  approvals?: ApprovalProgress | null;
 }
 
 export interface RuleVerdict {
@@ -307,6 +310,21 @@ const RULES = [
         );
       return fail(
         `the release ${reasons.join(' and ')}, and no penetration test has been signed off`,
+      );
+    },
+  },
+  {
+    id: 'approvals-complete',
+    title: 'Approvals complete',
+    evaluate(requires, facts) {
+      if (!requires.approvals?.stages?.length)
+        return notApplicable('the policy names no approval stage');
+      const progress = facts.approvals;
+      if (!progress) return fail('the approvals of the release were not gathered');
+      const summary = summariseApprovals(progress);
+      if (progress.state === 'complete') return pass(`every stage approved: ${summary}`);
+      return fail(
+        `${progress.state === 'rejected' ? 'rejected' : 'approvals pending'}: ${summary} (gatehouse approve ${facts.release.key} --stage STAGE)`,
       );
     },
   },
