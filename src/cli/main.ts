@@ -22,6 +22,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { releaseCommand } from './commands/release.js';
 import { serveCommand, serving } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
+import { approvalCommands } from './commands/approval.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -55,6 +56,7 @@ function buildProgram(): Command {
   dependenciesCommand(program);
   incidentCommand(program);
   metricsCommand(program);
+  approvalCommands(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();
