@@ -129,7 +129,7 @@ for (const engine of await engines()) {
 
     test('streamlined path: one technical stage; requester and author refused, a third person allowed', async () => {
       const key = await inApprove();
-      let body = await status(key);
+      const body = await status(key);
       assert.equal(body.policy, 'streamlined-production');
       assert.equal(body.environment, 'prod');
       const technical = stageOf(body, 'technical');
