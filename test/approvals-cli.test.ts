@@ -98,6 +98,33 @@ describe('gatehouse approve, reject and approvals', () => {
     assert.equal(JSON.parse(json.stdout).stages[0].decisions[0].text, 'diff reviewed');
   });
 
+  test('release create --author records the change authors the rules read', async () => {
+    const created = await runCli(
+      [
+        'release',
+        'create',
+        '--title',
+        'Ledger 5',
+        '--version',
+        '5.0.0',
+        '--classification',
+        'minor',
+        '--service',
+        'ledger@5.0.0',
+        '--author',
+        'andy',
+        '--author',
+        'erin',
+        '--json',
+      ],
+      as.rita,
+    );
+    assert.equal(created.code, 0, created.stderr);
+    const release = JSON.parse(created.stdout);
+    assert.deepEqual(release.authors, ['andy', 'erin']);
+    assert.match(release.contentHash, /^[0-9a-f]{64}$/);
+  });
+
   test('reject: a reason is required (exit 2), an unknown stage is bad input, a reason rejects', async () => {
     const key = await inApprove();
     const noReason = await runCli(['reject', key, '--stage', 'technical'], as.erin);
