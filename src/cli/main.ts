@@ -26,6 +26,7 @@ import { reviewCommand } from './commands/review.js';
 import { deployCommand } from './commands/deploy.js';
 import { eventsCommand } from './commands/events.js';
 import { runbookCommand } from './commands/runbook.js';
+import { approvalCommands } from './commands/approval.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -63,6 +64,7 @@ function buildProgram(): Command {
   deployCommand(program);
   eventsCommand(program);
   runbookCommand(program);
+  approvalCommands(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

@@ -48,6 +48,8 @@ export const PERMISSIONS = {
   'deployment:import': 'import past deployments as history, not held to the production gate',
   'runbook:write': "write a release's runbook",
   'runbook:execute': 'mark runbook steps started, completed, failed or skipped',
+  'approval:decide': "approve or reject a stage of a release's approvals, as its policy allows",
+  'approval:escalate': 'escalate approvals waiting beyond their time limit',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -88,6 +90,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'deployment:import',
     'runbook:write',
     'runbook:execute',
+    'approval:decide',
   ],
   'cab-member': [
     ...READ,
@@ -99,8 +102,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'pentest:sign-off',
     'review:write',
     'review:close',
+    'approval:decide',
   ],
-  approver: [...READ, 'token:create-own'],
+  approver: [...READ, 'token:create-own', 'approval:decide'],
   deployer: [
     ...READ,
     'deployment:record',

@@ -7,6 +7,7 @@
  * the facts it needs on GateFacts; nothing else here changes.
  */
 import type { Role } from './access.js';
+import { summariseApprovals, type ApprovalProgress } from './approval.js';
 import type { FreezeDecision } from './calendar/freeze.js';
 import type { CoverageFacts, FindingFacts, TestFacts, VulnerabilityFacts } from './evidence.js';
 import {
@@ -73,6 +74,8 @@ export interface GateFacts {
   };
   waivers: Waiver[];
   now: Date;
+  /** The release's approvals judged against this policy's stages (approvals-complete). */
+  approvals?: ApprovalProgress | null;
 }
 
 export interface RuleVerdict {
@@ -353,6 +356,21 @@ const RULES = [
       if (passed.length > 0) return pass(passed.join('; '));
       return pass(
         `no freeze is in force for ${services.map((s) => s.service).join(', ')} in ${facts.subject.environment} now`,
+      );
+    },
+  },
+  {
+    id: 'approvals-complete',
+    title: 'Approvals complete',
+    evaluate(requires, facts) {
+      if (!requires.approvals?.stages?.length)
+        return notApplicable('the policy names no approval stage');
+      const progress = facts.approvals;
+      if (!progress) return fail('the approvals of the release were not gathered');
+      const summary = summariseApprovals(progress);
+      if (progress.state === 'complete') return pass(`every stage approved: ${summary}`);
+      return fail(
+        `${progress.state === 'rejected' ? 'rejected' : 'approvals pending'}: ${summary} (gatehouse approve ${facts.release.key} --stage STAGE)`,
       );
     },
   },

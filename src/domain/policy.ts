@@ -32,6 +32,65 @@ export const PolicyMatch = StrictObject(
   { description: 'every condition given must hold; an empty match fits everything' },
 );
 
+/** Approval stages, always in this order (ISO 8601 durations in days, hours, minutes). */
+export const APPROVAL_STAGES = ['technical', 'risk-and-compliance', 'business', 'final'] as const;
+export type ApprovalStageName = (typeof APPROVAL_STAGES)[number];
+
+const ApprovalDuration = Type.String({
+  pattern: '^P(?!$)([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?)?$',
+  description: 'ISO 8601 duration in days, hours and minutes, e.g. PT4H, P1DT12H',
+});
+
+export const ApprovalStagePolicy = StrictObject(
+  {
+    stage: StringEnum(APPROVAL_STAGES),
+    roles: Type.Optional(
+      Type.Array(StringEnum(ROLES), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'an approver must hold one of these roles',
+      }),
+    ),
+    approvers: Type.Optional(
+      Type.Array(Slug, {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'named approvers (user names): only they may approve this stage',
+      }),
+    ),
+    required: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 10, description: 'approvals needed; 1 if absent' }),
+    ),
+    dual: Type.Optional(
+      Type.Boolean({
+        description:
+          'dual approval: at least two different people, neither of whom approved an earlier stage of the release',
+      }),
+    ),
+    timeLimit: Type.Optional(ApprovalDuration),
+    escalation: Type.Optional(
+      Type.Array(
+        StrictObject({
+          after: ApprovalDuration,
+          to: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+            minItems: 1,
+            maxItems: 20,
+            description: 'who is told: user names, roles or channels',
+          }),
+        }),
+        {
+          minItems: 1,
+          maxItems: 3,
+          description:
+            'levels L1, L2, L3 in order; each `after` counts from the moment the stage opened',
+        },
+      ),
+    ),
+  },
+  { description: 'one approval stage; give roles, approvers or both' },
+);
+export type ApprovalStagePolicy = Static<typeof ApprovalStagePolicy>;
+
 export const PolicyRequirements = StrictObject({
   tests: Type.Optional(
     StrictObject({ minPassRate: Percent }, { description: 'JUnit evidence required' }),
@@ -86,8 +145,18 @@ export const PolicyRequirements = StrictObject({
       {
         path: StringEnum(APPROVAL_PATHS),
         postImplementationReview: Type.Optional(Type.Boolean()),
+        stages: Type.Optional(
+          Type.Array(ApprovalStagePolicy, {
+            minItems: 1,
+            maxItems: APPROVAL_STAGES.length,
+            description: `the stages to pass, in this order: ${APPROVAL_STAGES.join(', ')}; the gate rule approvals-complete reads them`,
+          }),
+        ),
       },
-      { description: 'the approval path; judged by the approvals capability, not by this gate' },
+      {
+        description:
+          'the approval path and, when stages are listed, who must approve before the gate passes',
+      },
     ),
   ),
 });

@@ -107,6 +107,14 @@ export const CreateReleaseInput = StrictObject({
   plannedWindow: Type.Optional(PlannedWindow),
   team: Type.Optional(Slug),
   facts: Type.Optional(ReleaseFacts),
+  authors: Type.Optional(
+    Type.Array(Slug, {
+      maxItems: 200,
+      uniqueItems: true,
+      description:
+        'user names of the people who authored the changes the release carries; none of them may approve it or record its production deployment',
+    }),
+  ),
 });
 export type CreateReleaseInput = Static<typeof CreateReleaseInput>;
 
@@ -123,6 +131,7 @@ export const UpdateReleaseInput = Type.Partial(
     rollbackPlan: LongText,
     plannedWindow: Type.Union([PlannedWindow, Type.Null()]),
     facts: ReleaseFacts,
+    authors: Type.Array(Slug, { maxItems: 200, uniqueItems: true }),
   }),
   { additionalProperties: false },
 );
@@ -152,6 +161,10 @@ export interface Release {
   facts?: ReleaseFacts;
   team: string | null;
   requester: string;
+  /** Who authored the changes it carries (user names); always present from the store. */
+  authors?: string[];
+  /** SHA-256 over services, versions, scope and authors: what an approval binds to. */
+  contentHash?: string;
   revision: number;
   createdAt: string;
   updatedAt: string;

@@ -12,6 +12,7 @@ import type {
   ReleaseState,
   Scope,
 } from '../domain/release.js';
+import { releaseContentHash } from '../domain/approval.js';
 import { preparedQuery } from './prepared.js';
 import type { Database, ReleaseTable } from './schema.js';
 
@@ -74,6 +75,8 @@ export async function loadRelease(db: Db, idOrKey: string): Promise<Release | un
 export function toRelease(r: ReleaseRow): Release {
   const services =
     typeof r.services === 'string' ? (JSON.parse(r.services) as ReleaseService[]) : r.services;
+  const scope = JSON.parse(r.scope) as Scope;
+  const authors = JSON.parse(r.authors ?? '[]') as string[];
   return {
     id: r.id,
     key: r.key,
@@ -84,7 +87,7 @@ export function toRelease(r: ReleaseRow): Release {
     changeType: r.change_type as ChangeType,
     strategy: r.strategy as DeploymentStrategy,
     services: services.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0)),
-    scope: JSON.parse(r.scope) as Scope,
+    scope,
     justification: r.justification,
     rollbackPlan: r.rollback_plan,
     plannedWindow:
@@ -98,6 +101,8 @@ export function toRelease(r: ReleaseRow): Release {
     facts: r.risk_facts ? (JSON.parse(r.risk_facts) as ReleaseFacts) : {},
     team: r.team_name,
     requester: r.requester_name,
+    authors,
+    contentHash: releaseContentHash({ services, scope, authors }),
     revision: r.revision,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

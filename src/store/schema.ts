@@ -468,3 +468,35 @@ export interface WebhookSecretTable {
   set_by: string;
   set_at: string;
 }
+
+// Approvals (migration 0006). Interface merging keeps this block apart from the rest.
+export interface ReleaseTable {
+  /** JSON array of the user names who authored the changes the release carries. */
+  authors: string;
+}
+
+export interface ApprovalTable {
+  id: string;
+  release_id: string;
+  stage: string;
+  decision: string;
+  actor_id: string;
+  /** The approver's comment or the rejection's reason. */
+  text: string;
+  content_hash: string;
+  created_at: string;
+}
+
+export interface ApprovalEscalationTable {
+  release_id: string;
+  stage: string;
+  opened_at: string;
+  level: number;
+  recipients: string;
+  escalated_at: string;
+}
+
+export interface Database {
+  approvals: ApprovalTable;
+  approval_escalations: ApprovalEscalationTable;
+}

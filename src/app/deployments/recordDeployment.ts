@@ -3,6 +3,7 @@ import type { Deployment, RecordDeploymentInput } from '../../domain/deployment.
 import { GatehouseError, notFound, type FieldProblem } from '../../domain/errors.js';
 import type { DeploymentStatus } from '../../domain/lifecycle.js';
 import { loadRelease } from '../../store/releases.js';
+import { assertMayRecordProductionDeployment } from '../approvals/segregationOfDuties.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
@@ -39,9 +40,10 @@ export async function recordDeployment(
   }
   const environment = await tx
     .selectFrom('environments')
-    .select(['id', 'regions', 'production'])
+    .select(['id', 'name', 'regions', 'production'])
     .where('name', '=', input.environment)
     .executeTakeFirst();
+  if (environment) assertMayRecordProductionDeployment(ctx.actor, release, environment);
   if (!environment)
     problems.push({
       field: '/environment',

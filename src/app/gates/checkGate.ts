@@ -34,6 +34,7 @@ import {
 } from '../../store/gates.js';
 import { listFreezeExceptions, toWindow } from '../../store/calendar.js';
 import { loadRelease } from '../../store/releases.js';
+import { approvalSituation } from '../approvals/approvalSituation.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
 import { latestPolicyVersion, loadPolicyVersion } from '../policies/queries.js';
@@ -178,6 +179,9 @@ export async function checkGate(
     now: ctx.now,
   };
   const policy = selectPolicy(policySet.document, facts.subject);
+  facts.approvals = (
+    await approvalSituation(tx, release, policy?.requires.approvals?.stages ?? [], ctx.now)
+  ).progress;
   const verdict = evaluateGate(policy, facts);
   return {
     release: release.key,

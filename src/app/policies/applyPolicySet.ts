@@ -7,6 +7,7 @@ import type { PolicySetDocument, PolicySetVersion } from '../../domain/policy.js
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
+import { approvalPolicyProblems } from '../../domain/approval.js';
 import { policySetProblems } from './policySchema.js';
 import { latestPolicyVersion } from './queries.js';
 
@@ -66,6 +67,14 @@ export async function applyPolicySet(
       );
     names.add(policy.name);
   });
+  const approvalProblems = approvalPolicyProblems(policySet);
+  if (approvalProblems.length > 0)
+    throw new GatehouseError(
+      'invalid',
+      'invalid-policy',
+      `${approvalProblems[0]!.field}: ${approvalProblems[0]!.reason}`,
+      { field: approvalProblems[0]!.field, problems: approvalProblems },
+    );
   const sha256 = createHash('sha256').update(canonicalJson(policySet)).digest('hex');
   const latest = await latestPolicyVersion(ctx.tx);
   if (latest && latest.sha256 === sha256) return { changed: false, policySet: latest };

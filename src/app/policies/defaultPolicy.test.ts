@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { PolicySetDocument } from '../../domain/policy.js';
 import { selectPolicy } from '../../domain/policy.js';
+import { approvalPolicyProblems } from '../../domain/approval.js';
 import { DEFAULT_POLICY_FILE, parsePolicySource } from './applyPolicySet.js';
 import { policySetProblems } from './policySchema.js';
 
@@ -52,10 +53,30 @@ test('minor: streamlined; tier 1 production held higher; production always needs
 
 test('emergency: emergency CAB with a mandatory post-implementation review', () => {
   const emergency = pick('emergency', 1, 'prod');
-  assert.deepEqual(emergency.requires.approvals, {
-    path: 'emergency-cab',
-    postImplementationReview: true,
-  });
+  const { stages, ...path } = emergency.requires.approvals!;
+  assert.deepEqual(path, { path: 'emergency-cab', postImplementationReview: true });
+  // Fewer, named approvers: one stage, one approval from the named emergency CAB.
+  assert.deepEqual(
+    stages?.map((s) => [s.stage, s.required, s.approvers?.length]),
+    [['final', 1, 4]],
+  );
+});
+
+test('approval stages differ by path: four for CAB with dual final approval, one or two otherwise', () => {
+  const stagesOf = (c: 'major' | 'minor' | 'emergency', tier: number) =>
+    (pick(c, tier, 'prod').requires.approvals?.stages ?? []).map(
+      (s) => `${s.stage}${s.dual ? '(dual)' : ''}`,
+    );
+  assert.deepEqual(stagesOf('major', 3), [
+    'technical',
+    'risk-and-compliance',
+    'business',
+    'final(dual)',
+  ]);
+  assert.deepEqual(stagesOf('minor', 1), ['technical', 'final']);
+  assert.deepEqual(stagesOf('minor', 3), ['technical']);
+  assert.deepEqual(stagesOf('emergency', 3), ['final']);
+  assert.deepEqual(approvalPolicyProblems(set), []);
 });
 
 test('schema errors quote the schema path', () => {

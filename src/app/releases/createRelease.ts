@@ -51,6 +51,7 @@ export async function createRelease(ctx: Ctx, input: CreateReleaseInput): Promis
       window_end: input.plannedWindow ? toUtc(input.plannedWindow.end) : null,
       window_environment: input.plannedWindow?.environment ?? null,
       risk_facts: input.facts ? JSON.stringify(input.facts) : null,
+      authors: JSON.stringify(input.authors ?? []),
       team_id: teamId,
       requester_id: ctx.actor.userId,
       revision: 1,

@@ -71,6 +71,7 @@ export async function updateRelease(
         window_end: input.plannedWindow ? toUtc(input.plannedWindow.end) : null,
         window_environment: input.plannedWindow?.environment ?? null,
       }),
+      ...(input.authors !== undefined && { authors: JSON.stringify(input.authors) }),
       ...(input.facts !== undefined && {
         risk_facts: JSON.stringify({ ...(before.facts ?? {}), ...input.facts }),
       }),

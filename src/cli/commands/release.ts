@@ -65,6 +65,7 @@ interface CreateFlags {
   team?: string;
   windowStart?: string;
   windowEnd?: string;
+  author?: string[];
   json: boolean;
 }
 
@@ -83,6 +84,7 @@ function createBody(flags: CreateFlags): Record<string, unknown> {
   set('strategy', flags.strategy);
   set('changeType', flags.changeType);
   set('team', flags.team);
+  set('authors', flags.author);
   if (flags.feature || flags.fix)
     body.scope = {
       ...(body.scope as object),
@@ -127,6 +129,7 @@ export function releaseCommand(program: Command): void {
     .option('--team <team>', 'owning team')
     .option('--window-start <instant>', 'planned window start, ISO 8601')
     .option('--window-end <instant>', 'planned window end, ISO 8601')
+    .option('--author <user>', 'who authored a change it carries (user name); repeatable', collect)
     .option('--json', 'print the release as JSON', false)
     .action(async (flags: CreateFlags, command: Command) => {
       const { body } = await request<Release>(

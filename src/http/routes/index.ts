@@ -25,6 +25,7 @@ import { riskRoutes } from './risk.js';
 import { reviewRoutes } from './reviews.js';
 import { ingestionRoutes } from './ingestion.js';
 import { runbookRoutes } from './runbooks.js';
+import { approvalRoutes } from './approvals.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -57,4 +58,5 @@ export function registerRoutes(deps: RouteDeps): void {
   reviewRoutes(deps);
   ingestionRoutes(deps);
   runbookRoutes(deps);
+  approvalRoutes(deps);
 }

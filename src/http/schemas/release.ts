@@ -47,6 +47,10 @@ export const ReleaseSchema = Type.Object(
     }),
     team: Nullable(Type.String()),
     requester: Type.String(),
+    authors: Type.Array(Type.String(), { description: 'who authored the changes it carries' }),
+    contentHash: Type.String({
+      description: 'SHA-256 over services, versions, scope and authors; approvals bind to it',
+    }),
     revision: Type.Integer(),
     createdAt: Type.String(),
     updatedAt: Type.String(),

@@ -1,0 +1,132 @@
+/**
+ * Gathers what the approval rules look at: the release, the stages its policy asks for,
+ * the decisions recorded, and the people who could approve. Shared by the decisions,
+ * the status read, the gate and the escalation sweep.
+ */
+import type { Role } from '../../domain/access.js';
+import {
+  evaluateApprovals,
+  type ApprovalDecision,
+  type ApprovalProgress,
+  type ApprovalSituation,
+  type DecisionKind,
+} from '../../domain/approval.js';
+import { conflict } from '../../domain/errors.js';
+import { selectPolicy, type ApprovalStagePolicy, type Policy } from '../../domain/policy.js';
+import type { Release } from '../../domain/release.js';
+import type { Tx } from '../../store/database.js';
+import { pinnedPolicy, releaseTier } from '../../store/gates.js';
+import { latestPolicyVersion, loadPolicyVersion } from '../policies/queries.js';
+
+export interface ApprovalPolicy {
+  policySet: { name: string; version: number };
+  /** The policy that judges the release's production deployment, or null if none fits. */
+  policy: Policy | null;
+  environment: string | null;
+  stages: ApprovalStagePolicy[];
+}
+
+/**
+ * Approvals are for going to production: the release's pinned policy set, the policy
+ * selected for its first production environment (or its planned window's environment
+ * when the catalog marks none as production).
+ */
+export async function approvalPolicy(tx: Tx, release: Release): Promise<ApprovalPolicy> {
+  const pinned = (await pinnedPolicy(tx, release.id))[0]?.policy_version;
+  const set =
+    pinned === undefined ? await latestPolicyVersion(tx) : await loadPolicyVersion(tx, pinned);
+  if (!set)
+    throw conflict(
+      'no-policy-set',
+      'no policy set has been applied; apply one with `gatehouse policy apply -f FILE`',
+    );
+  const production = await tx
+    .selectFrom('environments')
+    .select(['name', 'production'])
+    .orderBy('production', 'desc')
+    .orderBy('position')
+    .executeTakeFirst();
+  const environment =
+    production?.production === 1
+      ? production.name
+      : (release.plannedWindow?.environment ?? production?.name ?? null);
+  const tier = (await releaseTier(tx, release.id))[0]?.tier ?? null;
+  const policy = selectPolicy(set.document, {
+    classification: release.classification,
+    tier: tier === null ? null : Number(tier),
+    environment: environment ?? '',
+    production: production?.production === 1,
+  });
+  return {
+    policySet: { name: set.name, version: set.version },
+    policy,
+    environment,
+    stages: policy?.requires.approvals?.stages ?? [],
+  };
+}
+
+export async function approvalDecisions(tx: Tx, releaseId: string): Promise<ApprovalDecision[]> {
+  const rows = await tx
+    .selectFrom('approvals')
+    .innerJoin('users', 'users.id', 'approvals.actor_id')
+    .select([
+      'approvals.id',
+      'approvals.stage',
+      'approvals.decision',
+      'approvals.text',
+      'approvals.content_hash',
+      'approvals.created_at',
+      'users.name',
+    ])
+    .where('approvals.release_id', '=', releaseId)
+    .orderBy('approvals.created_at')
+    .orderBy('approvals.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    stage: r.stage,
+    decision: r.decision as DecisionKind,
+    by: r.name,
+    text: r.text,
+    contentHash: r.content_hash,
+    at: r.created_at,
+  }));
+}
+
+/** Active people and their roles: who could approve, before any rule is applied. */
+export async function approvalCandidates(tx: Tx): Promise<Array<{ name: string; roles: Role[] }>> {
+  const rows = await tx
+    .selectFrom('users')
+    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .select(['users.name', 'user_roles.role'])
+    .where('users.disabled_at', 'is', null)
+    .where('users.id', '!=', 'system')
+    .orderBy('users.name')
+    .execute();
+  const byName = new Map<string, Role[]>();
+  for (const r of rows) byName.set(r.name, [...(byName.get(r.name) ?? []), r.role as Role]);
+  return [...byName].map(([name, roles]) => ({ name, roles }));
+}
+
+export async function approvalSituation(
+  tx: Tx,
+  release: Release,
+  stages: readonly ApprovalStagePolicy[],
+  now: Date,
+): Promise<{ situation: ApprovalSituation; progress: ApprovalProgress }> {
+  const situation: ApprovalSituation = {
+    release: {
+      key: release.key,
+      state: release.state,
+      requester: release.requester,
+      authors: release.authors ?? [],
+      contentHash: release.contentHash ?? '',
+      stateChangedAt: release.stateChangedAt,
+    },
+    stages,
+    decisions: await approvalDecisions(tx, release.id),
+    candidates: await approvalCandidates(tx),
+    now,
+  };
+  return { situation, progress: evaluateApprovals(situation) };
+}
