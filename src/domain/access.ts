@@ -40,6 +40,10 @@ export const PERMISSIONS = {
   'calendar:write': 'define release, freeze and maintenance windows',
   'freeze:exception': 'approve an emergency release to deploy during a freeze',
   'risk:configure': 'change the risk weights',
+  'cab:manage': 'schedule CAB meetings and choose their members',
+  'cab:decide': 'decide Go, No-Go or Conditional Go on a CAB agenda item (as a member)',
+  'cab:condition-met': 'mark a condition of a Conditional Go met',
+  'go-no-go:record': 'record a Go / No-Go checkpoint for a release and environment',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -73,6 +77,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'policy:write',
     'waiver:grant',
     'security:declare',
+    'cab:manage',
+    'cab:condition-met',
+    'go-no-go:record',
   ],
   'cab-member': [
     ...READ,
@@ -82,6 +89,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'token:create-own',
     'waiver:grant',
     'pentest:sign-off',
+    'cab:decide',
+    'cab:condition-met',
+    'go-no-go:record',
   ],
   approver: [...READ, 'token:create-own'],
   deployer: [

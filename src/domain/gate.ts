@@ -7,6 +7,8 @@
  * adds its rule to GATE_RULES with the facts it needs on GateFacts; nothing else here
  * changes. Those two rules are deliberately absent until their capabilities exist.
  */
+import { cabGateOutcome, type CabDecision } from './cab/decision.js';
+import { needsCab } from './cab/agenda.js';
 import type { CoverageFacts, FindingFacts, TestFacts, VulnerabilityFacts } from './evidence.js';
 import {
   describeSubject,
@@ -63,6 +65,8 @@ export interface GateFacts {
   } | null;
   waivers: Waiver[];
   now: Date;
+  /** The release's latest CAB decision; absent or null when none was taken. */
+  cabDecision?: CabDecision | null;
 }
 
 export interface RuleVerdict {
@@ -308,6 +312,17 @@ const RULES = [
       return fail(
         `the release ${reasons.join(' and ')}, and no penetration test has been signed off`,
       );
+    },
+  },
+  {
+    id: 'cab-decision',
+    title: 'CAB decision: Go, or Conditional Go with every condition met',
+    evaluate(requires, facts) {
+      const path = requires.approvals?.path;
+      if (!needsCab(path))
+        return notApplicable(`the approval path is ${path ?? 'not set'}, not a CAB`);
+      const outcome = cabGateOutcome(facts.release.key, facts.cabDecision ?? null);
+      return outcome.result === 'pass' ? pass(outcome.reason) : fail(outcome.reason);
     },
   },
 ] as const satisfies readonly GateRule[];

@@ -28,6 +28,7 @@ import {
   upstreamReleases,
 } from '../../store/gates.js';
 import { loadRelease } from '../../store/releases.js';
+import { latestDecisions } from '../../store/cab.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
 import { latestPolicyVersion, loadPolicyVersion } from '../policies/queries.js';
@@ -139,6 +140,7 @@ export async function checkGate(
       : null,
     waivers,
     now: ctx.now,
+    cabDecision: (await latestDecisions(tx, [release.id])).get(release.id) ?? null,
   };
   const policy = selectPolicy(policySet.document, facts.subject);
   const verdict = evaluateGate(policy, facts);
