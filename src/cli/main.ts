@@ -22,6 +22,8 @@ import { migrateCommand } from './commands/migrate.js';
 import { releaseCommand } from './commands/release.js';
 import { serveCommand, serving } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
+import { cabCommand } from './commands/cab.js';
+import { goNoGoCommand } from './commands/go-no-go.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -55,6 +57,8 @@ function buildProgram(): Command {
   dependenciesCommand(program);
   incidentCommand(program);
   metricsCommand(program);
+  cabCommand(program);
+  goNoGoCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();
