@@ -360,6 +360,41 @@ for (const engine of await engines()) {
       assert.match(md, /\[dependency graph and impact\]\(\/releases\/REL-\d+\/dependencies\)/);
     });
 
+    test('a member added later may decide; a Go passes the CAB rule', async () => {
+      const add = (user: string, body: unknown) =>
+        server.call('POST', '/cab/meetings/weekly-cab/members', { body, ...as(user) });
+      assert.equal((await add('dan', { user: 'cora' })).status, 403);
+      const unknown = await add('rita', { user: 'nobody' });
+      assert.equal(unknown.status, 400);
+      assert.equal(unknown.body.errors[0].field, '/user');
+      const added = await add('rita', { user: 'cora' });
+      assert.equal(added.status, 200, JSON.stringify(added.body));
+      assert.deepEqual(added.body.members, ['carla', 'cora']);
+      assert.equal((await add('rita', { user: 'cora' })).status, 409);
+
+      const go = await server.call('POST', '/cab/meetings/weekly-cab/decisions', {
+        body: { occurrence: nextSitting, release: later, decision: 'go', rationale: 'Ready' },
+        ...as('cora'),
+      });
+      assert.equal(go.status, 201, JSON.stringify(go.body));
+      const rule = await cabRule(later);
+      assert.equal(rule.result, 'pass');
+      assert.match(rule.reason, /^Go by cora/);
+      // Decided: it leaves the agenda of later sittings, and stays on the one it was decided at.
+      const afterNext = await server.call('GET', '/cab/meetings/weekly-cab');
+      const third = afterNext.body.upcoming[2].start;
+      const agenda = await server.call('GET', `/cab/meetings/weekly-cab/agenda?at=${third}`);
+      assert.ok(!agenda.body.items.some((i: any) => i.release === later));
+      const decidedAt = await server.call(
+        'GET',
+        `/cab/meetings/weekly-cab/agenda?at=${nextSitting}`,
+      );
+      assert.equal(
+        decidedAt.body.items.find((i: any) => i.release === later).decision.decision,
+        'go',
+      );
+    });
+
     test('Go / No-Go stores participants, the gate verdict of the moment and the rationale', async () => {
       const record = (user: string, release: string, body: Record<string, unknown>) =>
         server.call('POST', `/releases/${release}/go-no-go`, {

@@ -198,23 +198,22 @@ export async function checkpointsOfRelease(db: Db, releaseId: string): Promise<G
 const BEFORE_DEPLOY = ['plan', 'prepare', 'test', 'approve'];
 
 /**
- * Releases that may belong on an agenda: before Deploy with a planned window starting
- * before `before` (null: any time), plus the ones named (decided at the sitting).
+ * Releases that may belong on an agenda: before Deploy with a planned window, plus the
+ * ones named (decided at the sitting). The horizon is the domain's to judge.
  */
 export async function agendaCandidates(
   db: Db,
-  filter: { before: string | null; alsoReleases: readonly string[] },
+  alsoReleases: readonly string[],
 ): Promise<Release[]> {
   const rows = await selectReleases(db)
     .where((eb) => {
-      const pending = [
-        eb('releases.state', 'in', BEFORE_DEPLOY),
-        eb('releases.window_start', 'is not', null),
+      const either = [
+        eb.and([
+          eb('releases.state', 'in', BEFORE_DEPLOY),
+          eb('releases.window_start', 'is not', null),
+        ]),
       ];
-      if (filter.before !== null) pending.push(eb('releases.window_start', '<', filter.before));
-      const either = [eb.and(pending)];
-      if (filter.alsoReleases.length)
-        either.push(eb('releases.key', 'in', [...filter.alsoReleases]));
+      if (alsoReleases.length) either.push(eb('releases.key', 'in', [...alsoReleases]));
       return eb.or(either);
     })
     .orderBy('releases.window_start')

@@ -7,6 +7,7 @@
 import {
   needsCab,
   orderAgenda,
+  withinHorizon,
   type AgendaItem,
   type CriterionStatus,
   type EvidenceLink,
@@ -208,10 +209,17 @@ export async function buildAgenda(ctx: Ctx, meetingName: string, at?: string): P
   const decisions = await decisionsAt(ctx.tx, meeting.id, occurrence.start);
   const decidedHere = new Map(decisions.map((d) => [d.release, d]));
 
-  const candidates = await agendaCandidates(ctx.tx, {
-    before: nextMeeting?.start ?? null,
-    alsoReleases: decisions.map((d) => d.release),
-  });
+  const candidates = (
+    await agendaCandidates(
+      ctx.tx,
+      decisions.map((d) => d.release),
+    )
+  ).filter(
+    (r) =>
+      decidedHere.has(r.key) ||
+      (r.plannedWindow !== null &&
+        withinHorizon(r.plannedWindow.start, nextMeeting?.start ?? null)),
+  );
   const latest = await latestDecisions(
     ctx.tx,
     candidates.map((r) => r.id),
