@@ -473,5 +473,28 @@ for (const engine of await engines()) {
       const verify = await server.call('GET', '/audit/verify');
       assert.equal(verify.body.intact, true);
     });
+
+    test('two members deciding one item at once: one decision stands, the other is told', async () => {
+      const raced = await createRelease({
+        classification: 'major',
+        plannedWindow: {
+          start: plus(sitting, 2 * 3_600_000),
+          end: plus(sitting, 3 * 3_600_000),
+          environment: 'prod',
+        },
+      });
+      const answers = await Promise.all(
+        ['carla', 'cora'].map((user) =>
+          server.call('POST', '/cab/meetings/weekly-cab/decisions', {
+            body: { occurrence: sitting, release: raced, decision: 'go', rationale: user },
+            ...as(user),
+          }),
+        ),
+      );
+      assert.deepEqual(answers.map((a) => a.status).sort(), [201, 409]);
+      assert.equal(answers.find((a) => a.status === 409)!.body.code, 'already-decided');
+      const decisions = await server.call('GET', `/releases/${raced}/cab-decisions`);
+      assert.equal(decisions.body.length, 1);
+    });
   });
 }

@@ -12,6 +12,7 @@ import {
 } from '../../domain/cab/decision.js';
 import { conflict, GatehouseError, notFound } from '../../domain/errors.js';
 import { decisionsOfRelease, isMember, loadDecision, loadMeeting } from '../../store/cab.js';
+import { isUniqueViolation } from '../../store/database.js';
 import { loadRelease } from '../../store/releases.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
@@ -54,19 +55,26 @@ export async function decideAgendaItem(
   const id = randomUUID();
   const now = ctx.now.toISOString();
   const rationale = input.rationale.trim();
-  await ctx.tx
-    .insertInto('cab_decisions')
-    .values({
-      id,
-      meeting_id: meeting.id,
-      occurrence: occurrence.start,
-      release_id: release.id,
-      decision: input.decision,
-      rationale,
-      decided_by: ctx.actor.userId,
-      decided_at: now,
-    })
-    .execute();
+  try {
+    await ctx.tx
+      .insertInto('cab_decisions')
+      .values({
+        id,
+        meeting_id: meeting.id,
+        occurrence: occurrence.start,
+        release_id: release.id,
+        decision: input.decision,
+        rationale,
+        decided_by: ctx.actor.userId,
+        decided_at: now,
+      })
+      .execute();
+  } catch (error) {
+    // Two members deciding the same item at once: one decision stands.
+    if (isUniqueViolation(error))
+      throw conflict('already-decided', `${release.key} was decided at this sitting meanwhile`);
+    throw error;
+  }
   for (const [i, text] of (input.conditions ?? []).entries())
     await ctx.tx
       .insertInto('cab_conditions')

@@ -9,7 +9,7 @@ import {
 } from '../../domain/cab/meeting.js';
 import { conflict, notFound, type FieldProblem } from '../../domain/errors.js';
 import { listMeetings, loadMeeting } from '../../store/cab.js';
-import type { Tx } from '../../store/database.js';
+import { isUniqueViolation, type Tx } from '../../store/database.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
@@ -47,20 +47,27 @@ export async function createMeeting(ctx: Ctx, input: CabMeetingInput): Promise<C
     });
   const now = ctx.now.toISOString();
   const id = randomUUID();
-  await ctx.tx
-    .insertInto('cab_meetings')
-    .values({
-      id,
-      name: input.name,
-      title: input.title,
-      time_zone: input.timeZone,
-      local_start: input.start,
-      local_end: input.end,
-      rrule: input.rrule ? input.rrule.replace(/^RRULE:/i, '').toUpperCase() : null,
-      created_by: ctx.actor.userId,
-      created_at: now,
-    })
-    .execute();
+  try {
+    await ctx.tx
+      .insertInto('cab_meetings')
+      .values({
+        id,
+        name: input.name,
+        title: input.title,
+        time_zone: input.timeZone,
+        local_start: input.start,
+        local_end: input.end,
+        rrule: input.rrule ? input.rrule.replace(/^RRULE:/i, '').toUpperCase() : null,
+        created_by: ctx.actor.userId,
+        created_at: now,
+      })
+      .execute();
+  } catch (error) {
+    // Two people scheduling the same name at once: one meeting stands.
+    if (isUniqueViolation(error))
+      throw conflict('cab-meeting-exists', `a CAB meeting named '${input.name}' already exists`);
+    throw error;
+  }
   for (const userId of members.ids)
     await ctx.tx
       .insertInto('cab_members')
