@@ -234,6 +234,17 @@ for (const engine of await engines()) {
       );
       assert.equal((await cabRule(low)).result, 'fail');
       assert.match((await cabRule(low)).reason, /no CAB decision/);
+      // Nobody waives the board's decision away.
+      const waiver = await server.call('POST', `/releases/${low}/waivers`, {
+        body: {
+          rule: 'cab-decision',
+          justification: 'urgent',
+          expiresAt: plus(new Date().toISOString(), DAY),
+        },
+        ...as('carla'),
+      });
+      assert.equal(waiver.status, 400);
+      assert.equal(waiver.body.code, 'not-waivable');
     });
 
     test('a Conditional Go holds the gate until every condition is marked met by someone allowed', async () => {
