@@ -27,6 +27,8 @@ import { deployCommand } from './commands/deploy.js';
 import { eventsCommand } from './commands/events.js';
 import { runbookCommand } from './commands/runbook.js';
 import { approvalCommands } from './commands/approval.js';
+import { cabCommand } from './commands/cab.js';
+import { goNoGoCommand } from './commands/go-no-go.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -65,6 +67,8 @@ function buildProgram(): Command {
   eventsCommand(program);
   runbookCommand(program);
   approvalCommands(program);
+  cabCommand(program);
+  goNoGoCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

@@ -50,6 +50,10 @@ export const PERMISSIONS = {
   'runbook:execute': 'mark runbook steps started, completed, failed or skipped',
   'approval:decide': "approve or reject a stage of a release's approvals, as its policy allows",
   'approval:escalate': 'escalate approvals waiting beyond their time limit',
+  'cab:manage': 'schedule CAB meetings and choose their members',
+  'cab:decide': 'decide Go, No-Go or Conditional Go on a CAB agenda item (as a member)',
+  'cab:condition-met': 'mark a condition of a Conditional Go met',
+  'go-no-go:record': 'record a Go / No-Go checkpoint for a release and environment',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -91,6 +95,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'runbook:write',
     'runbook:execute',
     'approval:decide',
+    'cab:manage',
+    'cab:condition-met',
+    'go-no-go:record',
   ],
   'cab-member': [
     ...READ,
@@ -103,6 +110,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'review:write',
     'review:close',
     'approval:decide',
+    'cab:decide',
+    'cab:condition-met',
+    'go-no-go:record',
   ],
   approver: [...READ, 'token:create-own', 'approval:decide'],
   deployer: [

@@ -9,6 +9,8 @@
 import type { Role } from './access.js';
 import { summariseApprovals, type ApprovalProgress } from './approval.js';
 import type { FreezeDecision } from './calendar/freeze.js';
+import { cabGateOutcome, type CabDecision } from './cab/decision.js';
+import { needsCab } from './cab/agenda.js';
 import type { CoverageFacts, FindingFacts, TestFacts, VulnerabilityFacts } from './evidence.js';
 import {
   describeSubject,
@@ -76,6 +78,8 @@ export interface GateFacts {
   now: Date;
   /** The release's approvals judged against this policy's stages (approvals-complete). */
   approvals?: ApprovalProgress | null;
+  /** The release's latest CAB decision; absent or null when none was taken. */
+  cabDecision?: CabDecision | null;
 }
 
 export interface RuleVerdict {
@@ -372,6 +376,17 @@ const RULES = [
       return fail(
         `${progress.state === 'rejected' ? 'rejected' : 'approvals pending'}: ${summary} (gatehouse approve ${facts.release.key} --stage STAGE)`,
       );
+    },
+  },
+  {
+    id: 'cab-decision',
+    title: 'CAB decision: Go, or Conditional Go with every condition met',
+    evaluate(requires, facts) {
+      const path = requires.approvals?.path;
+      if (!needsCab(path))
+        return notApplicable(`the approval path is ${path ?? 'not set'}, not a CAB`);
+      const outcome = cabGateOutcome(facts.release.key, facts.cabDecision ?? null);
+      return outcome.result === 'pass' ? pass(outcome.reason) : fail(outcome.reason);
     },
   },
 ] as const satisfies readonly GateRule[];

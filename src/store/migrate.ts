@@ -8,6 +8,7 @@ import * as canaryDeployments from './migrations/0004_canary_deployments.js';
 import * as calendarRisk from './migrations/0003_calendar_risk.js';
 import * as incidentsReviewsMetrics from './migrations/0005_incidents_reviews_metrics.js';
 import * as approvals from './migrations/0006_approvals.js';
+import * as cab from './migrations/0007_cab.js';
 import * as ingestionRunbooks from './migrations/0009_ingestion_runbooks.js';
 import * as reviews from './migrations/0010_reviews.js';
 
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0004_canary_deployments': canaryDeployments,
   '0005_incidents_reviews_metrics': incidentsReviewsMetrics,
   '0006_approvals': approvals,
+  '0007_cab': cab,
   '0009_ingestion_runbooks': ingestionRunbooks,
   '0010_reviews': reviews,
 };

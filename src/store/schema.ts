@@ -404,6 +404,11 @@ export interface Database {
   lessons: LessonTable;
   /** SQLite only: the FTS5 index over lessons.text. */
   lessons_fts: LessonFtsTable;
+  cab_meetings: CabMeetingTable;
+  cab_members: CabMemberTable;
+  cab_decisions: CabDecisionTable;
+  cab_conditions: CabConditionTable;
+  go_no_go_checkpoints: GoNoGoCheckpointTable;
   // Kysely's migrator tables are its own; listed so raw checks can name them.
   kysely_migration: { name: string; timestamp: Generated<string> };
   // Inbound events (migration 0009).
@@ -499,4 +504,55 @@ export interface ApprovalEscalationTable {
 export interface Database {
   approvals: ApprovalTable;
   approval_escalations: ApprovalEscalationTable;
+}
+
+export interface CabMeetingTable {
+  id: string;
+  name: string;
+  title: string;
+  time_zone: string;
+  local_start: string;
+  local_end: string;
+  rrule: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface CabMemberTable {
+  meeting_id: string;
+  user_id: string;
+  added_by: string;
+  added_at: string;
+}
+
+export interface CabDecisionTable {
+  id: string;
+  meeting_id: string;
+  occurrence: string;
+  release_id: string;
+  decision: string;
+  rationale: string;
+  decided_by: string;
+  decided_at: string;
+}
+
+export interface CabConditionTable {
+  decision_id: string;
+  number: number;
+  text: string;
+  met_by: string | null;
+  met_at: string | null;
+  note: string | null;
+}
+
+export interface GoNoGoCheckpointTable {
+  id: string;
+  release_id: string;
+  environment_id: string;
+  decision: string;
+  rationale: string;
+  participants: string;
+  readiness: string;
+  recorded_by: string;
+  recorded_at: string;
 }

@@ -35,6 +35,7 @@ import {
 import { listFreezeExceptions, toWindow } from '../../store/calendar.js';
 import { loadRelease } from '../../store/releases.js';
 import { approvalSituation } from '../approvals/approvalSituation.js';
+import { latestDecisions } from '../../store/cab.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
 import { latestPolicyVersion, loadPolicyVersion } from '../policies/queries.js';
@@ -177,6 +178,7 @@ export async function checkGate(
     freeze: await freezeFacts(tx, release, environment, ctx.now),
     waivers,
     now: ctx.now,
+    cabDecision: (await latestDecisions(tx, [release.id])).get(release.id) ?? null,
   };
   const policy = selectPolicy(policySet.document, facts.subject);
   facts.approvals = (

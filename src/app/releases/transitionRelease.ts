@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Permission } from '../../domain/access.js';
 import { conflict, GatehouseError, notFound } from '../../domain/errors.js';
 import {
   evaluateTransition,
@@ -69,12 +70,18 @@ export async function previewTransition(
   });
 }
 
+/**
+ * `authority` is the permission the move is made under: 'release:transition' for a
+ * person moving the release, or the one of a use case that moves it as a consequence
+ * (a CAB No-Go moves it to No-Go under 'cab:decide').
+ */
 export async function transitionRelease(
   ctx: Ctx,
   idOrKey: string,
   request: TransitionRequest,
+  authority: Permission = 'release:transition',
 ): Promise<TransitionResult> {
-  authorize(ctx.actor, 'release:transition');
+  authorize(ctx.actor, authority);
   const { tx } = ctx;
   const before = await loadRelease(tx, idOrKey);
   if (!before) throw notFound('release', idOrKey);

@@ -59,6 +59,14 @@ export async function grantWaiver(
       '/rule',
       `'${input.rule}' is not a gate rule; one of ${GATE_RULE_IDS.join(', ')}`,
     );
+  // The CAB's decision is the control itself: waiving it would let one person stand in
+  // for the board.
+  if (input.rule === 'cab-decision')
+    throw invalid(
+      '/rule',
+      'the CAB decision cannot be waived: only the CAB decides (a Go, or a Conditional Go with its conditions met)',
+      'not-waivable',
+    );
   if (!input.justification.trim()) throw invalid('/justification', 'must say why');
   const expiresAt = toUtc(input.expiresAt);
   const now = ctx.now.toISOString();

@@ -26,6 +26,7 @@ import { reviewRoutes } from './reviews.js';
 import { ingestionRoutes } from './ingestion.js';
 import { runbookRoutes } from './runbooks.js';
 import { approvalRoutes } from './approvals.js';
+import { cabRoutes } from './cab.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -59,4 +60,5 @@ export function registerRoutes(deps: RouteDeps): void {
   ingestionRoutes(deps);
   runbookRoutes(deps);
   approvalRoutes(deps);
+  cabRoutes(deps);
 }
