@@ -9,7 +9,9 @@ import { type Scratch } from './support/engines.js';
 import { runCli, startCliWorld, type ServerProcess } from './support/process.js';
 import { releaseBody, TEST_CATALOG } from './support/server.js';
 
-const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
+// One anchor, so differences between these instants are exact.
+const NOW = Date.now();
+const minutesAgo = (n: number) => new Date(NOW - n * 60_000).toISOString();
 
 describe('gatehouse incident and metrics commands', () => {
   let dir: string;

@@ -8,7 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { engines } from './support/engines.js';
 import { releaseBody, startTestServer, TEST_CATALOG, type TestServer } from './support/server.js';
 
-const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
+// One anchor, so differences between these instants are exact.
+const NOW = Date.now();
+const minutesAgo = (n: number) => new Date(NOW - n * 60_000).toISOString();
 
 async function deploy(
   server: TestServer,

@@ -46,6 +46,7 @@ describe('gatehouse review commands', () => {
       environment: 'prod',
       region: 'eu-west',
       status: 'succeeded',
+      historyImport: 'review-trigger fixture',
     });
     await api('POST', `/releases/${release}/transitions`, {
       to: 'rolled-back',
