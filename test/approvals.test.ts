@@ -5,6 +5,7 @@
  * emergency path end to end, and the escalation sweep under an injected clock.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { escalateOverdueApprovals } from '../src/app/approvals/escalateOverdueApprovals.js';
 import { execute, SYSTEM_ACTOR } from '../src/app/context.js';
@@ -206,11 +207,15 @@ for (const engine of await engines()) {
       refused(byAuthor, 403, 'sod-author-deploys');
       assert.match(byAuthor.body.detail, /andy authored a change/);
       assert.equal((await deploy('andy', 'sit')).status, 201, 'not production: allowed');
-      assert.equal((await deploy('dave', 'prod')).status, 201);
+      // Someone else passes the segregation rule and reaches the production gate, which
+      // this release (no evidence yet) does not pass.
+      const byOther = await deploy('dave', 'prod');
+      assert.equal(byOther.status, 409, JSON.stringify(byOther.body));
+      assert.equal(byOther.body.code, 'gate-not-passed');
       const list = await server.call('GET', `/releases/${key}/deployments`);
       assert.deepEqual(
         list.body.map((d: any) => `${d.actor}@${d.environment}`),
-        ['andy@sit', 'dave@prod'],
+        ['andy@sit'],
       );
     });
 
@@ -333,6 +338,16 @@ for (const engine of await engines()) {
       assert.equal(named.body.state, 'complete');
       assert.equal((await gateRule(key)).result, 'pass');
       await moveTo(key, 'deploy');
+      // The emergency path still needs its safety net: an SBOM without critical CVEs.
+      const sbom = await fetch(`${server.url}/releases/${key}/evidence?type=cyclonedx`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${server.adminToken}`,
+          'content-type': 'application/octet-stream',
+        },
+        body: readFileSync(new URL('./fixtures/evidence/gatehouse.cdx.json', import.meta.url)),
+      });
+      assert.equal(sbom.status, 201);
       const deployed = await server.call('POST', `/releases/${key}/deployments`, {
         body: { service: 'payments-api', environment: 'prod', status: 'succeeded' },
         token: tokens.dave,

@@ -40,6 +40,7 @@ for (const engine of await engines()) {
       for (const [name, roles] of [
         ['dana', ['deployer']],
         ['rita', ['release-manager']],
+        ['quinn-cab', ['cab-member']], // a named emergency approver of the shipped policy
       ] as const)
         assert.equal((await server.call('POST', '/users', { body: { name, roles } })).status, 201);
       const token = async (user: string) =>
@@ -64,14 +65,27 @@ for (const engine of await engines()) {
       assert.equal(uat.status, 201, JSON.stringify(uat.body));
     });
 
-    test('an emergency release deploys on its allowed path (rollback plan, no critical vulnerabilities)', async () => {
+    test('an emergency release deploys on its allowed path (rollback plan, no critical vulnerabilities, a named approver)', async () => {
       const key = await release({ classification: 'emergency', title: 'Hotfix for refunds' });
       const before = await deploy(key, { status: 'succeeded' });
       assert.equal(before.status, 409);
       assert.deepEqual(
         before.body.failedChecks.map((c: { check: string }) => c.check),
-        ['critical-vulnerabilities'],
+        ['critical-vulnerabilities', 'approvals-complete'],
       );
+      for (const to of ['prepare', 'test', 'approve'])
+        assert.equal(
+          (await server.call('POST', `/releases/${key}/transitions`, { body: { to } })).status,
+          200,
+        );
+      const quinn = (
+        await server.call('POST', '/tokens', { body: { name: 't', user: 'quinn-cab' } })
+      ).body.token as string;
+      const approved = await server.call('POST', `/releases/${key}/approvals`, {
+        body: { stage: 'final', comment: 'incident call' },
+        token: quinn,
+      });
+      assert.equal(approved.status, 201, JSON.stringify(approved.body));
       const uploaded = await fetch(`${server.url}/releases/${key}/evidence?type=cyclonedx`, {
         method: 'POST',
         headers: {

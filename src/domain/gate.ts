@@ -385,6 +385,12 @@ const RULES = [
       const path = requires.approvals?.path;
       if (!needsCab(path))
         return notApplicable(`the approval path is ${path ?? 'not set'}, not a CAB`);
+      // The emergency CAB decides through its named approvers (approvals-complete), so an
+      // emergency deploys without waiting for a meeting; a meeting's No-Go still holds it.
+      if (path === 'emergency-cab' && !facts.cabDecision)
+        return notApplicable(
+          'emergency path: the emergency CAB decides through its named approvers; no meeting decision is needed',
+        );
       const outcome = cabGateOutcome(facts.release.key, facts.cabDecision ?? null);
       return outcome.result === 'pass' ? pass(outcome.reason) : fail(outcome.reason);
     },

@@ -556,3 +556,21 @@ export interface GoNoGoCheckpointTable {
   recorded_by: string;
   recorded_at: string;
 }
+
+// --- hypercare (migration 0011) ---
+export interface HypercareWatchTable {
+  id: string;
+  deployment_id: string;
+  release_id: string;
+  service: string;
+  environment: string;
+  marker_at: string;
+  ends_at: string;
+  status: string;
+  findings: string;
+  checked_at: string | null;
+}
+
+export interface Database {
+  hypercare_watches: HypercareWatchTable;
+}

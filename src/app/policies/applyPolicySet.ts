@@ -7,6 +7,7 @@ import type { PolicySetDocument, PolicySetVersion } from '../../domain/policy.js
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
+import { lockAuditChain } from '../../store/database.js';
 import { approvalPolicyProblems } from '../../domain/approval.js';
 import { policySetProblems } from './policySchema.js';
 import { latestPolicyVersion } from './queries.js';
@@ -113,6 +114,8 @@ export async function applyPolicySet(
 
 /** First start (and the demo): the shipped default, unless a policy set already exists. */
 export async function ensureDefaultPolicySet(ctx: Ctx): Promise<void> {
+  // Replicas starting together: the first one in applies it, the others then see it.
+  await lockAuditChain(ctx.tx, ctx.engine);
   if (await latestPolicyVersion(ctx.tx)) return;
   await applyPolicySet(ctx, { yaml: readFileSync(DEFAULT_POLICY_FILE, 'utf8') });
 }
