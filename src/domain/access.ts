@@ -54,6 +54,7 @@ export const PERMISSIONS = {
   'cab:decide': 'decide Go, No-Go or Conditional Go on a CAB agenda item (as a member)',
   'cab:condition-met': 'mark a condition of a Conditional Go met',
   'go-no-go:record': 'record a Go / No-Go checkpoint for a release and environment',
+  'hypercare:check': 'run the hypercare check of open production deployments now',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -72,6 +73,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: Object.keys(PERMISSIONS) as Permission[],
   'release-manager': [
     ...READ,
+    'hypercare:check',
     'catalog:write',
     'calendar:write',
     'freeze:exception',

@@ -120,6 +120,43 @@ export const PolicyRequirements = StrictObject({
     }),
   ),
   dependencyReleasesReady: Type.Optional(Type.Boolean()),
+  hypercare: Type.Optional(
+    StrictObject(
+      {
+        referenceHours: Type.Optional(
+          Type.Number({
+            exclusiveMinimum: 0,
+            maximum: 168,
+            description:
+              'how far before the deployment marker the reference series reaches (default 6)',
+          }),
+        ),
+        stepSeconds: Type.Optional(
+          Type.Integer({ minimum: 1, maximum: 3600, description: 'sample step (default 60)' }),
+        ),
+        metrics: Type.Array(
+          StrictObject({
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            query: Type.String({
+              minLength: 1,
+              maxLength: 4000,
+              description: 'PromQL; {{service}} and {{environment}} are filled in per deployment',
+            }),
+            direction: Type.Optional(
+              StringEnum(['increase', 'decrease', 'either'] as const, {
+                description: 'which shift is harmful (default increase)',
+              }),
+            ),
+          }),
+          { minItems: 1, maxItems: 50 },
+        ),
+      },
+      {
+        description:
+          'the metrics watched after each production deployment, for the stabilisation window of its class',
+      },
+    ),
+  ),
   penTestSignOff: Type.Optional(
     Type.Boolean({
       description: 'needed when the release adds external endpoints or changes authentication',

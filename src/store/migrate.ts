@@ -11,6 +11,7 @@ import * as approvals from './migrations/0006_approvals.js';
 import * as cab from './migrations/0007_cab.js';
 import * as ingestionRunbooks from './migrations/0009_ingestion_runbooks.js';
 import * as reviews from './migrations/0010_reviews.js';
+import * as hypercare from './migrations/0011_hypercare.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0007_cab': cab,
   '0009_ingestion_runbooks': ingestionRunbooks,
   '0010_reviews': reviews,
+  '0011_hypercare': hypercare,
 };
 
 /**

@@ -3,6 +3,8 @@ import type { DeploymentStatus } from '../../domain/lifecycle.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
+import { openHypercareWatch } from '../hypercare/openHypercareWatch.js';
+import { loadRelease } from '../../store/releases.js';
 
 export interface DeploymentProgress {
   status: DeploymentStatus;
@@ -23,8 +25,18 @@ export async function advanceDeployment(
   authorize(ctx.actor, 'deployment:record');
   const before = await ctx.tx
     .selectFrom('deployments')
-    .select(['status', 'started_at', 'finished_at'])
-    .where('id', '=', deploymentId)
+    .innerJoin('environments', 'environments.id', 'deployments.environment_id')
+    .innerJoin('services', 'services.id', 'deployments.service_id')
+    .select([
+      'deployments.status',
+      'deployments.started_at',
+      'deployments.finished_at',
+      'deployments.release_id',
+      'environments.name as environment',
+      'environments.production',
+      'services.name as service',
+    ])
+    .where('deployments.id', '=', deploymentId)
     .executeTakeFirst();
   if (!before) throw notFound('deployment', deploymentId);
   await ctx.tx
@@ -44,4 +56,17 @@ export async function advanceDeployment(
     before: { status: before.status, startedAt: before.started_at, finishedAt: before.finished_at },
     after: { ...progress, because },
   });
+  if (
+    before.production === 1 &&
+    progress.status === 'succeeded' &&
+    before.status !== 'succeeded' &&
+    progress.finishedAt
+  )
+    await openHypercareWatch(ctx, {
+      deploymentId,
+      release: (await loadRelease(ctx.tx, before.release_id))!,
+      service: before.service,
+      environment: before.environment,
+      finishedAt: progress.finishedAt,
+    });
 }

@@ -9,6 +9,7 @@ import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
 import { throwIfProblems, toUtc } from '../releases/releaseContent.js';
 import { checkGate } from '../gates/checkGate.js';
+import { openHypercareWatch } from '../hypercare/openHypercareWatch.js';
 
 export async function recordDeployment(
   ctx: Ctx,
@@ -109,6 +110,14 @@ export async function recordDeployment(
     subjectId: id,
     after: deployment,
   });
+  if (environment!.production === 1 && input.status === 'succeeded' && finishedAt)
+    await openHypercareWatch(ctx, {
+      deploymentId: id,
+      release,
+      service: input.service,
+      environment: input.environment,
+      finishedAt,
+    });
   return deployment;
 }
 

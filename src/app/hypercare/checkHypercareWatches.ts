@@ -6,7 +6,12 @@
  * the same watch record one outcome.
  */
 import { detectRegression } from '../../domain/hypercare/regression-detector.js';
-import { harmful, judgeWatch, type MetricFinding, type WatchStatus } from '../../domain/hypercare/watch.js';
+import {
+  harmful,
+  judgeWatch,
+  type MetricFinding,
+  type WatchStatus,
+} from '../../domain/hypercare/watch.js';
 import type { Policy } from '../../domain/policy.js';
 import { loadRelease } from '../../store/releases.js';
 import { authorize } from '../authorize.js';
@@ -29,7 +34,13 @@ interface OpenWatch {
 
 export interface HypercareCheck {
   checked: number;
-  concluded: Array<{ watch: string; release: string; service: string; status: WatchStatus; reason: string }>;
+  concluded: Array<{
+    watch: string;
+    release: string;
+    service: string;
+    status: WatchStatus;
+    reason: string;
+  }>;
 }
 
 async function measure(
@@ -40,6 +51,8 @@ async function measure(
   const requirement = watch.requirement;
   if (!requirement) return [];
   const marker = new Date(watch.markerAt);
+  const stepSeconds = requirement.stepSeconds ?? 60;
+  const referenceHours = requirement.referenceHours ?? 6;
   const until = new Date(Math.min(now.getTime(), Date.parse(watch.endsAt)));
   return Promise.all(
     requirement.metrics.map(async (metric): Promise<MetricFinding> => {
@@ -54,22 +67,27 @@ async function measure(
         .replaceAll('{{service}}', watch.service)
         .replaceAll('{{environment}}', watch.environment);
       const range = (start: Date, end: Date) =>
-        source.queryRange({ query: promql, start, end, stepSeconds: requirement.stepSeconds });
+        source.queryRange({ query: promql, start, end, stepSeconds });
       const [before, after] = await Promise.all([
-        range(new Date(marker.getTime() - requirement.referenceHours * 3600_000), new Date(marker.getTime() - 1000)),
+        range(
+          new Date(marker.getTime() - referenceHours * 3600_000),
+          new Date(marker.getTime() - 1000),
+        ),
         until > marker ? range(marker, until) : Promise.resolve({ ok: true as const, values: [] }),
       ]);
       if (!before.ok || !after.ok)
         return {
           metric: metric.name,
           status: 'unreadable',
-          reason: !before.ok ? `before the marker: ${before.reason}` : `after the marker: ${(after as { reason: string }).reason}`,
+          reason: !before.ok
+            ? `before the marker: ${before.reason}`
+            : `after the marker: ${(after as { reason: string }).reason}`,
           afterSamples: 0,
         };
       const finding = detectRegression(before.values, after.values);
       return {
         metric: metric.name,
-        status: harmful(finding, metric.direction),
+        status: harmful(finding, metric.direction ?? 'increase'),
         reason: finding.reason,
         afterSamples: finding.afterSamples,
       };
@@ -83,7 +101,15 @@ export async function checkHypercareWatches(app: App, actor: Actor): Promise<Hyp
     const rows = await ctx.tx
       .selectFrom('hypercare_watches as w')
       .innerJoin('environments as e', 'e.name', 'w.environment')
-      .select(['w.id', 'w.release_id', 'w.service', 'w.environment', 'w.marker_at', 'w.ends_at', 'e.production'])
+      .select([
+        'w.id',
+        'w.release_id',
+        'w.service',
+        'w.environment',
+        'w.marker_at',
+        'w.ends_at',
+        'e.production',
+      ])
       .where('w.status', '=', 'watching')
       .orderBy('w.marker_at')
       .execute();
@@ -119,17 +145,35 @@ export async function checkHypercareWatches(app: App, actor: Actor): Promise<Hyp
       const verdict = judgeWatch(findings, ctx.now.getTime() >= Date.parse(watch.endsAt));
       const moved = await ctx.tx
         .updateTable('hypercare_watches')
-        .set({ status: verdict.status, findings: JSON.stringify({ reason: verdict.reason, metrics: findings }), checked_at: checkedAt })
+        .set({
+          status: verdict.status,
+          findings: JSON.stringify({ reason: verdict.reason, metrics: findings }),
+          checked_at: checkedAt,
+        })
         .where('id', '=', watch.id)
         .where('status', '=', 'watching')
         .executeTakeFirst();
       if (Number(moved.numUpdatedRows) === 0 || verdict.status === 'watching') continue;
-      concluded.push({ watch: watch.id, release: watch.releaseKey, service: watch.service, status: verdict.status, reason: verdict.reason });
+      concluded.push({
+        watch: watch.id,
+        release: watch.releaseKey,
+        service: watch.service,
+        status: verdict.status,
+        reason: verdict.reason,
+      });
       await recordAudit(ctx, {
-        action: verdict.status === 'regression' ? 'hypercare.regression-detected' : 'hypercare.closed',
+        action:
+          verdict.status === 'regression' ? 'hypercare.regression-detected' : 'hypercare.closed',
         subjectType: 'release',
         subjectId: watch.releaseKey,
-        after: { watch: watch.id, service: watch.service, environment: watch.environment, status: verdict.status, reason: verdict.reason, metrics: findings },
+        after: {
+          watch: watch.id,
+          service: watch.service,
+          environment: watch.environment,
+          status: verdict.status,
+          reason: verdict.reason,
+          metrics: findings,
+        },
       });
     }
     return { checked: measured.length, concluded };

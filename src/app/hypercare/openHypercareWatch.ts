@@ -11,7 +11,13 @@ import type { Ctx } from '../context.js';
 
 export async function openHypercareWatch(
   ctx: Ctx,
-  input: { deploymentId: string; release: Release; service: string; environment: string; finishedAt: string },
+  input: {
+    deploymentId: string;
+    release: Release;
+    service: string;
+    environment: string;
+    finishedAt: string;
+  },
 ): Promise<void> {
   const hours = stabilisationHours(input.release.classification);
   const endsAt = new Date(Date.parse(input.finishedAt) + hours * 3600_000).toISOString();
@@ -37,6 +43,14 @@ export async function openHypercareWatch(
     action: 'hypercare.opened',
     subjectType: 'release',
     subjectId: input.release.key,
-    after: { watch: id, deployment: input.deploymentId, service: input.service, environment: input.environment, markerAt: input.finishedAt, endsAt, hours },
+    after: {
+      watch: id,
+      deployment: input.deploymentId,
+      service: input.service,
+      environment: input.environment,
+      markerAt: input.finishedAt,
+      endsAt,
+      hours,
+    },
   });
 }

@@ -17,7 +17,10 @@ export interface HypercareWatch {
   checkedAt: string | null;
 }
 
-export async function listHypercareWatches(ctx: Ctx, releaseIdOrKey: string): Promise<HypercareWatch[]> {
+export async function listHypercareWatches(
+  ctx: Ctx,
+  releaseIdOrKey: string,
+): Promise<HypercareWatch[]> {
   authorize(ctx.actor, 'deployment:read');
   const release = await loadRelease(ctx.tx, releaseIdOrKey);
   if (!release) throw notFound('release', releaseIdOrKey);

@@ -27,6 +27,7 @@ import { ingestionRoutes } from './ingestion.js';
 import { runbookRoutes } from './runbooks.js';
 import { approvalRoutes } from './approvals.js';
 import { cabRoutes } from './cab.js';
+import { hypercareRoutes } from './hypercare.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -61,4 +62,5 @@ export function registerRoutes(deps: RouteDeps): void {
   runbookRoutes(deps);
   approvalRoutes(deps);
   cabRoutes(deps);
+  hypercareRoutes(deps);
 }
