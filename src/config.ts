@@ -1,5 +1,6 @@
 /** Process configuration from flags and environment, with the embedded defaults. */
 import { join, resolve } from 'node:path';
+import type { NotificationJobSettings } from './app/scheduler/jobs.js';
 
 export interface ServeConfig {
   dataDir: string;
@@ -8,6 +9,9 @@ export interface ServeConfig {
   port: number;
   demo: boolean;
   logLevel: string;
+  /** Run scheduled jobs (notification dispatch…) in this process; off unless asked for. */
+  scheduler?: boolean;
+  notifications?: Partial<NotificationJobSettings>;
 }
 
 export function defaultDataDir(): string {
@@ -20,4 +24,31 @@ export function databaseUrlFor(dataDir: string, explicit?: string): string {
 
 export function adminTokenPath(dataDir: string): string {
   return join(dataDir, 'admin-token');
+}
+
+/** `GATEHOUSE_SCHEDULER=off` (or `--no-scheduler`) keeps a process from running scheduled jobs. */
+export function schedulerEnabled(flag: boolean, env = process.env): boolean {
+  return flag && !/^(off|false|0|no)$/i.test(env.GATEHOUSE_SCHEDULER ?? '');
+}
+
+/** Outbound-webhook tuning from the environment; unset values keep their defaults. */
+export function notificationSettingsFromEnv(env = process.env): Partial<NotificationJobSettings> {
+  const settings: Partial<NotificationJobSettings> = {};
+  const numbers = {
+    GATEHOUSE_NOTIFY_INTERVAL_MS: 'intervalMs',
+    GATEHOUSE_WEBHOOK_TIMEOUT_MS: 'attemptTimeoutMs',
+    GATEHOUSE_WEBHOOK_MAX_ATTEMPTS: 'maxAttempts',
+    GATEHOUSE_WEBHOOK_BACKOFF_MS: 'backoffBaseMs',
+    GATEHOUSE_WEBHOOK_BACKOFF_MAX_MS: 'backoffMaxMs',
+  } as const;
+  for (const [name, key] of Object.entries(numbers)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`${name} must be a positive whole number (got '${raw}')`);
+    settings[key] = value;
+  }
+  if (env.GATEHOUSE_EVENT_SOURCE) settings.source = env.GATEHOUSE_EVENT_SOURCE;
+  return settings;
 }

@@ -40,6 +40,7 @@ export const PERMISSIONS = {
   'calendar:write': 'define release, freeze and maintenance windows',
   'freeze:exception': 'approve an emergency release to deploy during a freeze',
   'risk:configure': 'change the risk weights',
+  'notification:manage': 'manage outbound webhook subscriptions and their delivery log',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 

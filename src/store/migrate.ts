@@ -7,6 +7,7 @@ import * as policiesEvidenceGates from './migrations/0002_policies_evidence_gate
 import * as canaryDeployments from './migrations/0004_canary_deployments.js';
 import * as calendarRisk from './migrations/0003_calendar_risk.js';
 import * as incidentsReviewsMetrics from './migrations/0005_incidents_reviews_metrics.js';
+import * as notifications from './migrations/0008_notifications.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0003_calendar_risk': calendarRisk,
   '0004_canary_deployments': canaryDeployments,
   '0005_incidents_reviews_metrics': incidentsReviewsMetrics,
+  '0008_notifications': notifications,
 };
 
 /**

@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
-import { databaseUrlFor, defaultDataDir } from '../../config.js';
+import {
+  databaseUrlFor,
+  defaultDataDir,
+  notificationSettingsFromEnv,
+  schedulerEnabled,
+} from '../../config.js';
 import { CliError, EXIT } from '../client.js';
 import { parsePort } from './options.js';
 
@@ -29,6 +34,10 @@ export function serveCommand(program: Command, version: string): void {
     )
     .option('--demo', 'load the demo organisation when the store has no release yet', false)
     .option(
+      '--no-scheduler',
+      'do not run scheduled jobs such as webhook delivery here (also GATEHOUSE_SCHEDULER=off)',
+    )
+    .option(
       '--log-level <level>',
       'fatal, error, warn, info, debug or silent',
       process.env.GATEHOUSE_LOG_LEVEL ?? 'info',
@@ -41,6 +50,7 @@ export function serveCommand(program: Command, version: string): void {
         databaseUrl?: string;
         demo: boolean;
         logLevel: string;
+        scheduler: boolean;
       }) => {
         const port = parsePort(options.port);
         let running;
@@ -55,6 +65,8 @@ export function serveCommand(program: Command, version: string): void {
               port,
               demo: options.demo,
               logLevel: options.logLevel,
+              scheduler: schedulerEnabled(options.scheduler),
+              notifications: notificationSettingsFromEnv(),
             },
             version,
           );
