@@ -1,6 +1,6 @@
 /** Process configuration from flags and environment, with the embedded defaults. */
 import { join, resolve } from 'node:path';
-import type { NotificationJobSettings } from './app/scheduler/jobs.js';
+import type { NotificationJobSettings } from './domain/notification/delivery.js';
 
 export interface ServeConfig {
   dataDir: string;

@@ -22,6 +22,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { releaseCommand } from './commands/release.js';
 import { serveCommand, serving } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
+import { notificationCommand } from './commands/notification.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -55,6 +56,7 @@ function buildProgram(): Command {
   dependenciesCommand(program);
   incidentCommand(program);
   metricsCommand(program);
+  notificationCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

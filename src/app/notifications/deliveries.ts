@@ -107,8 +107,7 @@ export async function listDeliveries(
   const last = items.at(-1);
   return {
     items,
-    nextCursor:
-      rows.length > filter.limit && last ? encodeCursor([last.createdAt, last.id]) : null,
+    nextCursor: rows.length > filter.limit && last ? encodeCursor([last.createdAt, last.id]) : null,
   };
 }
 

@@ -9,12 +9,7 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import {
-  acquireLease,
-  recordJobEnd,
-  recordJobStart,
-  releaseLease,
-} from '../../store/jobLeases.js';
+import { acquireLease, recordJobEnd, recordJobStart, releaseLease } from '../../store/jobLeases.js';
 import type { App } from '../context.js';
 
 export type JobRun = (app: App) => Promise<unknown>;

@@ -36,7 +36,8 @@ export function contentTypeOf(format: SubscriptionFormat): string {
 
 /** A Slack incoming-webhook message: `text` for notifications, `blocks` for the channel. */
 export function slackMessage(event: GatehouseEvent): { text: string; blocks: unknown[] } {
-  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escape = (s: string) =>
+    s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const summary = escape(event.data.summary);
   return {
     text: summary,
@@ -103,6 +104,20 @@ export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = {
   maxAttempts: 8,
   backoffBaseMs: 30_000,
   backoffMaxMs: 3_600_000,
+};
+
+/** The dispatcher job's settings: delivery tuning plus its rhythm and event source. */
+export interface NotificationJobSettings extends DeliverySettings {
+  /** How often the dispatcher looks for new audit entries and due deliveries. */
+  intervalMs: number;
+  /** The CloudEvents `source` of every event this installation sends. */
+  source: string;
+}
+
+export const DEFAULT_NOTIFICATION_SETTINGS: NotificationJobSettings = {
+  ...DEFAULT_DELIVERY_SETTINGS,
+  intervalMs: 2_000,
+  source: 'urn:gatehouse',
 };
 
 /**

@@ -22,6 +22,7 @@ import { rolloutRoutes } from './rollout.js';
 import { calendarRoutes } from './calendar.js';
 import { dependencyRoutes } from './dependencies.js';
 import { riskRoutes } from './risk.js';
+import { notificationRoutes } from './notifications.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -51,4 +52,5 @@ export function registerRoutes(deps: RouteDeps): void {
   riskRoutes(deps);
   incidentRoutes(deps);
   metricsRoutes(deps);
+  notificationRoutes(deps);
 }

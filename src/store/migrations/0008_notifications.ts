@@ -15,9 +15,7 @@ export async function up(db: AnyDb, _engine: Engine): Promise<void> {
     .addColumn('name', 'text', (c) => c.notNull().unique())
     .addColumn('url', 'text', (c) => c.notNull())
     .addColumn('event_types', 'text', (c) => c.notNull())
-    .addColumn('format', 'text', (c) =>
-      c.notNull().check(sql`format in ('cloudevents', 'slack')`),
-    )
+    .addColumn('format', 'text', (c) => c.notNull().check(sql`format in ('cloudevents', 'slack')`))
     .addColumn('secret', 'text', (c) => c.notNull())
     .addColumn('active', 'integer', (c) => c.notNull())
     // The audit entry that created it: only later entries are sent to it.
