@@ -38,7 +38,7 @@ export function notificationCommand(program: Command): void {
     .command('create')
     .description('Send matching events to a URL, signed with HMAC-SHA256')
     .requiredOption('--name <name>', 'a name for the subscription')
-    .requiredOption('--url <url>', 'where to POST each event')
+    .requiredOption('--webhook-url <url>', 'where to POST each event')
     .option(
       '--events <glob...>',
       'event-type globs, e.g. dev.gatehouse.release.* (default: every event)',
@@ -50,7 +50,7 @@ export function notificationCommand(program: Command): void {
       async (
         options: {
           name: string;
-          url: string;
+          webhookUrl: string;
           events?: string[];
           format: string;
           secretFile?: string;
@@ -65,7 +65,7 @@ export function notificationCommand(program: Command): void {
           {
             body: {
               name: options.name,
-              url: options.url,
+              url: options.webhookUrl,
               format: options.format,
               secret: readSecret(options.secretFile),
               ...(options.events ? { eventTypes: options.events } : {}),
