@@ -34,6 +34,7 @@ async function until(done: () => boolean, what: string, limitMs = 60_000): Promi
   }
 }
 
+const SECRET = 'replica-test-secret-0123456789';
 const pgEngine = await postgresEngine();
 
 describe('notifications from two replicas on one PostgreSQL', { skip: pgEngine.skip }, () => {
@@ -49,11 +50,15 @@ describe('notifications from two replicas on one PostgreSQL', { skip: pgEngine.s
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-notify-replicas-'));
     replicas = await Promise.all(
       ['a', 'b'].map((name) =>
-        startServerProcess(['--data-dir', join(dir, name), '--database-url', scratch.url], {
-          GATEHOUSE_SCHEDULER: 'on',
-          GATEHOUSE_NOTIFY_INTERVAL_MS: '50',
-          GATEHOUSE_WEBHOOK_TIMEOUT_MS: '2000',
-        }),
+        startServerProcess(
+          // Debug logs, so the test can show the secret is in none of them.
+          ['--data-dir', join(dir, name), '--database-url', scratch.url, '--log-level', 'debug'],
+          {
+            GATEHOUSE_SCHEDULER: 'on',
+            GATEHOUSE_NOTIFY_INTERVAL_MS: '50',
+            GATEHOUSE_WEBHOOK_TIMEOUT_MS: '2000',
+          },
+        ),
       ),
     );
     token = ['a', 'b']
@@ -71,7 +76,7 @@ describe('notifications from two replicas on one PostgreSQL', { skip: pgEngine.s
       name: 'board',
       url: `${receiver.url}/board`,
       eventTypes: ['dev.gatehouse.release.*'],
-      secret: 'replica-test-secret-0123456789',
+      secret: SECRET,
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
   });
@@ -112,5 +117,9 @@ describe('notifications from two replicas on one PostgreSQL', { skip: pgEngine.s
     );
     assert.equal(log.body.items.length, keys.length);
     assert.ok(log.body.items.every((d: any) => d.attempts === 1));
+    for (const replica of replicas) {
+      assert.match(replica.output(), /"msg":"incoming request"/, 'request logs were written');
+      assert.ok(!replica.output().includes(SECRET), 'the webhook secret is in no log line');
+    }
   });
 });
