@@ -129,7 +129,10 @@ describe('gatehouse notification commands', () => {
     );
 
     receiver.answer('/ops', 200);
-    const again = await runCli(['notification', 'redeliver', failed[0].id], env);
+    const again = await runCli(
+      ['notification', 'redeliver', failed[0].id, '--reason', 'receiver fixed'],
+      env,
+    );
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /queued again/);
     const unknown = await runCli(['notification', 'redeliver', 'no-such-delivery'], env);

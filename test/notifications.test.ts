@@ -276,15 +276,22 @@ for (const engine of await engines()) {
       assert.equal(receiver.on('/down').length, 3, 'a failed delivery is not retried by itself');
 
       const path = `/notifications/deliveries/${failed[0].id}/redeliver`;
-      assert.equal((await server.call('POST', path, { token: managerToken })).status, 403);
-      const queued = await server.call('POST', path);
+      assert.equal(
+        (await server.call('POST', path, { token: managerToken, body: {} })).status,
+        403,
+      );
+      const queued = await server.call('POST', path, { body: { reason: 'receiver fixed' } });
       assert.equal(queued.status, 202);
       assert.equal(queued.body.status, 'pending');
-      const again = await server.call('POST', path);
+      const again = await server.call('POST', path, { body: {} });
       assert.equal(again.status, 409);
       assert.equal(again.body.code, 'delivery-pending');
       assert.equal(
-        (await server.call('POST', '/notifications/deliveries/no-such-delivery/redeliver')).status,
+        (
+          await server.call('POST', '/notifications/deliveries/no-such-delivery/redeliver', {
+            body: {},
+          })
+        ).status,
         404,
       );
 
@@ -298,6 +305,7 @@ for (const engine of await engines()) {
       );
       assert.equal(audit.body.items[0].action, 'notification.redelivery-requested');
       assert.equal(audit.body.items[0].actor, 'admin');
+      assert.equal(audit.body.items[0].after.reason, 'receiver fixed');
     });
 
     test('a removed subscription gets nothing more and its log goes with it', async () => {

@@ -119,6 +119,7 @@ export async function listDeliveries(
 export async function redeliverNotification(
   ctx: Ctx,
   deliveryId: string,
+  reason?: string,
 ): Promise<{ id: string; status: 'pending'; nextAttemptAt: string }> {
   authorize(ctx.actor, 'notification:manage');
   const row = await ctx.tx
@@ -149,7 +150,12 @@ export async function redeliverNotification(
     subjectType: 'notification-delivery',
     subjectId: deliveryId,
     before: { status: row.status },
-    after: { status: 'pending', eventId: row.event_id, subscriptionId: row.subscription_id },
+    after: {
+      status: 'pending',
+      eventId: row.event_id,
+      subscriptionId: row.subscription_id,
+      reason: reason ?? null,
+    },
   });
   return { id: deliveryId, status: 'pending', nextAttemptAt: now };
 }

@@ -152,11 +152,13 @@ export function notificationCommand(program: Command): void {
     .command('redeliver')
     .description('Send a delivery again now, with a fresh allowance of attempts')
     .argument('<delivery>', 'delivery id (from `notification deliveries`)')
-    .action(async (id: string, _options: unknown, command: Command) => {
+    .option('--reason <text>', 'why, for the audit log')
+    .action(async (id: string, options: { reason?: string }, command: Command) => {
       const { body } = await request<{ id: string; nextAttemptAt: string }>(
         connect(command.optsWithGlobals<GlobalOptions>()),
         'POST',
         `/notifications/deliveries/${encodeURIComponent(id)}/redeliver`,
+        { body: options.reason ? { reason: options.reason } : {} },
       );
       process.stdout.write(`delivery ${body.id} queued again at ${body.nextAttemptAt}\n`);
     });

@@ -157,6 +157,11 @@ export function notificationRoutes({ server, app }: RouteDeps): void {
         tags,
         summary: 'Send a delivery again now, with a fresh allowance of attempts',
         params: IdParam,
+        body: StrictObject({
+          reason: Type.Optional(
+            Type.String({ maxLength: 2000, description: 'why, for the audit log' }),
+          ),
+        }),
         response: {
           202: Type.Object({
             id: Type.String(),
@@ -171,7 +176,7 @@ export function notificationRoutes({ server, app }: RouteDeps): void {
     },
     async (request, reply) => {
       const queued = await execute(app, request.actor, (ctx) =>
-        redeliverNotification(ctx, request.params.id),
+        redeliverNotification(ctx, request.params.id, request.body.reason),
       );
       void reply.code(202);
       return queued;
