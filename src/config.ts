@@ -40,6 +40,7 @@ export function notificationSettingsFromEnv(env = process.env): Partial<Notifica
     GATEHOUSE_WEBHOOK_MAX_ATTEMPTS: 'maxAttempts',
     GATEHOUSE_WEBHOOK_BACKOFF_MS: 'backoffBaseMs',
     GATEHOUSE_WEBHOOK_BACKOFF_MAX_MS: 'backoffMaxMs',
+    GATEHOUSE_NOTIFY_LEASE_MS: 'leaseMs',
   } as const;
   for (const [name, key] of Object.entries(numbers)) {
     const raw = env[name];

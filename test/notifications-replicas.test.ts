@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openStore } from '../src/store/database.js';
 import { postgresEngine, type Scratch } from './support/engines.js';
 import { startServerProcess, type ServerProcess } from './support/process.js';
 import { releaseBody, TEST_CATALOG } from './support/server.js';
@@ -57,6 +58,7 @@ describe('notifications from two replicas on one PostgreSQL', { skip: pgEngine.s
             GATEHOUSE_SCHEDULER: 'on',
             GATEHOUSE_NOTIFY_INTERVAL_MS: '50',
             GATEHOUSE_WEBHOOK_TIMEOUT_MS: '2000',
+            GATEHOUSE_NOTIFY_LEASE_MS: '3000',
           },
         ),
       ),
@@ -120,6 +122,78 @@ describe('notifications from two replicas on one PostgreSQL', { skip: pgEngine.s
     for (const replica of replicas) {
       assert.match(replica.output(), /"msg":"incoming request"/, 'request logs were written');
       assert.ok(!replica.output().includes(SECRET), 'the webhook secret is in no log line');
+    }
+  });
+});
+
+describe('a replica that dies holding the dispatcher lease', { skip: pgEngine.skip }, () => {
+  test('the other takes over once the lease expires, and nothing is sent twice', async () => {
+    const scratch = await pgEngine.scratch();
+    const receiver = await startReceiver();
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-notify-failover-'));
+    const replicas = await Promise.all(
+      ['a', 'b'].map((name) =>
+        startServerProcess(['--data-dir', join(dir, name), '--database-url', scratch.url], {
+          GATEHOUSE_NOTIFY_INTERVAL_MS: '50',
+          GATEHOUSE_NOTIFY_LEASE_MS: '1500',
+        }),
+      ),
+    );
+    const store = openStore(scratch.url);
+    let killed: ServerProcess | undefined;
+    try {
+      const token = ['a', 'b']
+        .flatMap((name) => {
+          try {
+            return [readFileSync(join(dir, name, 'admin-token'), 'utf8').trim()];
+          } catch {
+            return [];
+          }
+        })
+        .at(0)!;
+      const [a] = replicas;
+      assert.equal((await call(a!.url, token, 'POST', '/catalog/apply', TEST_CATALOG)).status, 200);
+      await call(a!.url, token, 'POST', '/notifications/subscriptions', {
+        name: 'board',
+        url: `${receiver.url}/board`,
+        eventTypes: ['dev.gatehouse.release.created'],
+        secret: SECRET,
+      });
+      await call(a!.url, token, 'POST', '/releases', releaseBody());
+      await until(() => receiver.on('/board').length === 1, 'the first event');
+      const lease = await store.db
+        .selectFrom('job_leases')
+        .select('holder')
+        .where('name', '=', 'notifications.dispatch')
+        .executeTakeFirstOrThrow();
+      const holder = replicas.find((r) => lease.holder!.includes(`:${r.child.pid}:`))!;
+      const survivor = replicas.find((r) => r !== holder)!;
+      // No clean shutdown: the lease stays taken until it expires.
+      killed = holder;
+      await holder.stop('SIGKILL');
+      for (let i = 0; i < 5; i++)
+        assert.equal(
+          (await call(survivor.url, token, 'POST', '/releases', releaseBody())).status,
+          201,
+        );
+      await until(() => receiver.on('/board').length >= 6, 'the events after the crash');
+      await sleep(500);
+      const ids = receiver.on('/board').map((r) => JSON.parse(r.body).id as string);
+      assert.equal(ids.length, 6);
+      assert.equal(new Set(ids).size, 6);
+      const after = await store.db
+        .selectFrom('job_leases')
+        .select('holder')
+        .where('name', '=', 'notifications.dispatch')
+        .executeTakeFirstOrThrow();
+      assert.ok(after.holder!.includes(`:${survivor.child.pid}:`), 'the survivor holds the lease');
+    } finally {
+      // A process killed by a signal has no exit code; stop() would wait for it forever.
+      await Promise.all(replicas.filter((r) => r !== killed).map((r) => r.stop()));
+      await store.close();
+      await receiver.close();
+      await scratch.drop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -22,6 +22,6 @@ export function registerStandardJobs(
       await deliverNotifications(app, n);
     },
     // A run may wait out a few attempt timeouts; the lease outlasts it.
-    { leaseMs: Math.max(30_000, n.intervalMs * 3, n.attemptTimeoutMs * 4) },
+    { leaseMs: n.leaseMs ?? Math.max(30_000, n.intervalMs * 3, n.attemptTimeoutMs * 4) },
   );
 }

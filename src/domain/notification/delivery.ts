@@ -112,6 +112,8 @@ export interface NotificationJobSettings extends DeliverySettings {
   intervalMs: number;
   /** The CloudEvents `source` of every event this installation sends. */
   source: string;
+  /** How long the dispatcher's job lease lasts unrenewed; by default derived from the above. */
+  leaseMs?: number;
 }
 
 export const DEFAULT_NOTIFICATION_SETTINGS: NotificationJobSettings = {
