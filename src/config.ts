@@ -1,5 +1,6 @@
 /** Process configuration from flags and environment, with the embedded defaults. */
 import { join, resolve } from 'node:path';
+import type { NotificationJobSettings } from './domain/notification/delivery.js';
 
 export interface ServeConfig {
   dataDir: string;
@@ -10,6 +11,9 @@ export interface ServeConfig {
   logLevel: string;
   /** Prometheus base URL canary analyses pull from; none when absent. */
   prometheusUrl?: string;
+  /** Run scheduled jobs (notification dispatch…) in this process; off unless asked for. */
+  scheduler?: boolean;
+  notifications?: Partial<NotificationJobSettings>;
 }
 
 export function defaultDataDir(): string {
@@ -22,4 +26,32 @@ export function databaseUrlFor(dataDir: string, explicit?: string): string {
 
 export function adminTokenPath(dataDir: string): string {
   return join(dataDir, 'admin-token');
+}
+
+/** `GATEHOUSE_SCHEDULER=off` (or `--no-scheduler`) keeps a process from running scheduled jobs. */
+export function schedulerEnabled(flag: boolean, env = process.env): boolean {
+  return flag && !/^(off|false|0|no)$/i.test(env.GATEHOUSE_SCHEDULER ?? '');
+}
+
+/** Outbound-webhook tuning from the environment; unset values keep their defaults. */
+export function notificationSettingsFromEnv(env = process.env): Partial<NotificationJobSettings> {
+  const settings: Partial<NotificationJobSettings> = {};
+  const numbers = {
+    GATEHOUSE_NOTIFY_INTERVAL_MS: 'intervalMs',
+    GATEHOUSE_WEBHOOK_TIMEOUT_MS: 'attemptTimeoutMs',
+    GATEHOUSE_WEBHOOK_MAX_ATTEMPTS: 'maxAttempts',
+    GATEHOUSE_WEBHOOK_BACKOFF_MS: 'backoffBaseMs',
+    GATEHOUSE_WEBHOOK_BACKOFF_MAX_MS: 'backoffMaxMs',
+    GATEHOUSE_NOTIFY_LEASE_MS: 'leaseMs',
+  } as const;
+  for (const [name, key] of Object.entries(numbers)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`${name} must be a positive whole number (got '${raw}')`);
+    settings[key] = value;
+  }
+  if (env.GATEHOUSE_EVENT_SOURCE) settings.source = env.GATEHOUSE_EVENT_SOURCE;
+  return settings;
 }

@@ -29,6 +29,7 @@ import { runbookCommand } from './commands/runbook.js';
 import { approvalCommands } from './commands/approval.js';
 import { cabCommand } from './commands/cab.js';
 import { goNoGoCommand } from './commands/go-no-go.js';
+import { notificationCommand } from './commands/notification.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -69,6 +70,7 @@ function buildProgram(): Command {
   approvalCommands(program);
   cabCommand(program);
   goNoGoCommand(program);
+  notificationCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

@@ -55,6 +55,7 @@ export const PERMISSIONS = {
   'cab:condition-met': 'mark a condition of a Conditional Go met',
   'go-no-go:record': 'record a Go / No-Go checkpoint for a release and environment',
   'hypercare:check': 'run the hypercare check of open production deployments now',
+  'notification:manage': 'manage outbound webhook subscriptions and their delivery log',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -15,6 +15,7 @@ import { EvidenceSchema } from './routes/evidence.js';
 import { GATE_SCHEMAS } from './routes/gates.js';
 import { INCIDENT_SCHEMAS } from './routes/incidents.js';
 import { METRICS_SCHEMAS } from './routes/metrics.js';
+import { NOTIFICATION_SCHEMAS } from './routes/notifications.js';
 import { registerRoutes, type Server } from './routes/index.js';
 import { RELEASE_SCHEMAS } from './routes/releases.js';
 import { ProblemSchema } from './schemas/common.js';
@@ -94,6 +95,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     ...GATE_SCHEMAS,
     ...INCIDENT_SCHEMAS,
     ...METRICS_SCHEMAS,
+    ...NOTIFICATION_SCHEMAS,
   ])
     server.addSchema(schema);
 

@@ -6,6 +6,9 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { bootstrapAdmin } from '../app/access/bootstrapAdmin.js';
 import { ensureDefaultPolicySet } from '../app/policies/applyPolicySet.js';
 import { execute, SYSTEM_ACTOR, type App } from '../app/context.js';
+import { JobScheduler } from '../app/scheduler/jobScheduler.js';
+import { registerStandardJobs } from '../app/scheduler/jobs.js';
+import { DEFAULT_NOTIFICATION_SETTINGS } from '../domain/notification/delivery.js';
 import { adminTokenPath, type ServeConfig } from '../config.js';
 import { openStore } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
@@ -20,6 +23,8 @@ export interface Running {
   adminToken: string | null;
   adminTokenFile: string;
   demo: { loaded: boolean; releases: number };
+  /** The scheduled jobs, when this process runs them (`config.scheduler`). */
+  scheduler: JobScheduler | null;
   close(): Promise<void>;
 }
 
@@ -55,6 +60,14 @@ export async function startGatehouse(config: ServeConfig, version = '0.0.0'): Pr
     await server.listen({ host: config.host, port: config.port });
     const address = server.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    let scheduler: JobScheduler | null = null;
+    if (config.scheduler) {
+      scheduler = new JobScheduler(app, server.log);
+      registerStandardJobs(scheduler, {
+        notifications: { ...DEFAULT_NOTIFICATION_SETTINGS, ...config.notifications },
+      });
+      scheduler.start();
+    }
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     return {
       server,
@@ -63,7 +76,9 @@ export async function startGatehouse(config: ServeConfig, version = '0.0.0'): Pr
       adminToken: issued?.token ?? null,
       adminTokenFile: existsSync(tokenFile) ? tokenFile : '',
       demo,
+      scheduler,
       async close() {
+        await scheduler?.stop();
         await server.close();
         await store.close();
       },

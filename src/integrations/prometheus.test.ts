@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { prometheusSource } from './prometheus.js';
 
@@ -12,14 +12,21 @@ const request = {
 
 describe('the Prometheus client when Prometheus misbehaves', () => {
   let silent: Server;
+  const sockets = new Set<Socket>();
   let port = 0;
   before(async () => {
     // Accepts connections and never answers.
-    silent = createServer(() => undefined);
+    silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     port = (silent.address() as { port: number }).port;
   });
-  after(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+  after(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
 
   test('a Prometheus that does not answer in time is a reason, not a hang', async () => {
     const result = await prometheusSource(`http://127.0.0.1:${port}`, {

@@ -9,6 +9,7 @@ import * as calendarRisk from './migrations/0003_calendar_risk.js';
 import * as incidentsReviewsMetrics from './migrations/0005_incidents_reviews_metrics.js';
 import * as approvals from './migrations/0006_approvals.js';
 import * as cab from './migrations/0007_cab.js';
+import * as notifications from './migrations/0008_notifications.js';
 import * as ingestionRunbooks from './migrations/0009_ingestion_runbooks.js';
 import * as reviews from './migrations/0010_reviews.js';
 import * as hypercare from './migrations/0011_hypercare.js';
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0005_incidents_reviews_metrics': incidentsReviewsMetrics,
   '0006_approvals': approvals,
   '0007_cab': cab,
+  '0008_notifications': notifications,
   '0009_ingestion_runbooks': ingestionRunbooks,
   '0010_reviews': reviews,
   '0011_hypercare': hypercare,

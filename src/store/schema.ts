@@ -574,3 +574,75 @@ export interface HypercareWatchTable {
 export interface Database {
   hypercare_watches: HypercareWatchTable;
 }
+
+// --- notifications and job leases (migration 0008) ---
+export interface NotificationSubscriptionTable {
+  id: string;
+  name: string;
+  url: string;
+  /** JSON array of event-type globs. */
+  event_types: string;
+  format: string;
+  secret: string;
+  active: number;
+  after_seq: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NotificationCursorTable {
+  name: string;
+  last_seq: number;
+  updated_at: string;
+}
+
+export interface NotificationDeliveryTable {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  event_type: string;
+  subject: string | null;
+  /** The CloudEvent as JSON text. */
+  event: string;
+  status: string;
+  attempts: number;
+  round_attempts: number;
+  next_attempt_at: string | null;
+  claimed_until: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+export interface NotificationAttemptTable {
+  id: string;
+  delivery_id: string;
+  number: number;
+  started_at: string;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  outcome: string;
+  retry_after_ms: number | null;
+}
+
+export interface JobLeaseTable {
+  name: string;
+  holder: string | null;
+  lease_until: string;
+  last_started_at: string | null;
+  last_finished_at: string | null;
+  last_error: string | null;
+  runs: number;
+}
+
+export interface Database {
+  notification_subscriptions: NotificationSubscriptionTable;
+  notification_cursors: NotificationCursorTable;
+  notification_deliveries: NotificationDeliveryTable;
+  notification_attempts: NotificationAttemptTable;
+  job_leases: JobLeaseTable;
+}

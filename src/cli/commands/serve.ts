@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
-import { databaseUrlFor, defaultDataDir } from '../../config.js';
+import {
+  databaseUrlFor,
+  defaultDataDir,
+  notificationSettingsFromEnv,
+  schedulerEnabled,
+} from '../../config.js';
 import { CliError, EXIT } from '../client.js';
 import { parseHttpUrl, parsePort } from './options.js';
 
@@ -34,6 +39,10 @@ export function serveCommand(program: Command, version: string): void {
       process.env.GATEHOUSE_PROMETHEUS_URL,
     )
     .option(
+      '--no-scheduler',
+      'do not run scheduled jobs such as webhook delivery here (also GATEHOUSE_SCHEDULER=off)',
+    )
+    .option(
       '--log-level <level>',
       'fatal, error, warn, info, debug or silent',
       process.env.GATEHOUSE_LOG_LEVEL ?? 'info',
@@ -47,6 +56,7 @@ export function serveCommand(program: Command, version: string): void {
         demo: boolean;
         logLevel: string;
         prometheusUrl?: string;
+        scheduler: boolean;
       }) => {
         const port = parsePort(options.port);
         const prometheusUrl = options.prometheusUrl
@@ -65,6 +75,8 @@ export function serveCommand(program: Command, version: string): void {
               demo: options.demo,
               logLevel: options.logLevel,
               ...(prometheusUrl ? { prometheusUrl } : {}),
+              scheduler: schedulerEnabled(options.scheduler),
+              notifications: notificationSettingsFromEnv(),
             },
             version,
           );

@@ -28,6 +28,7 @@ import { runbookRoutes } from './runbooks.js';
 import { approvalRoutes } from './approvals.js';
 import { cabRoutes } from './cab.js';
 import { hypercareRoutes } from './hypercare.js';
+import { notificationRoutes } from './notifications.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -63,4 +64,5 @@ export function registerRoutes(deps: RouteDeps): void {
   approvalRoutes(deps);
   cabRoutes(deps);
   hypercareRoutes(deps);
+  notificationRoutes(deps);
 }

@@ -1,0 +1,45 @@
+/**
+ * The scheduled work a Gatehouse process runs, registered in one place. Add a job with
+ * one `registerJob` line: a name (its lease row), an interval, and what it runs.
+ */
+import type { NotificationJobSettings } from '../../domain/notification/delivery.js';
+import { deliverNotifications } from '../notifications/deliverNotifications.js';
+import { dispatchNotifications } from '../notifications/dispatchNotifications.js';
+import { escalateOverdueApprovals } from '../approvals/escalateOverdueApprovals.js';
+import { execute, SYSTEM_ACTOR } from '../context.js';
+import { checkHypercareWatches } from '../hypercare/checkHypercareWatches.js';
+import type { JobScheduler } from './jobScheduler.js';
+
+export const NOTIFICATION_JOB = 'notifications.dispatch';
+export const ESCALATION_JOB = 'approvals.escalate';
+export const HYPERCARE_JOB = 'hypercare.check';
+
+export function registerStandardJobs(
+  scheduler: JobScheduler,
+  settings: { notifications: NotificationJobSettings },
+): void {
+  const n = settings.notifications;
+  scheduler.registerJob(
+    NOTIFICATION_JOB,
+    n.intervalMs,
+    async (app) => {
+      await dispatchNotifications(app, { source: n.source });
+      await deliverNotifications(app, n);
+    },
+    // A run may wait out a few attempt timeouts; the lease outlasts it.
+    { leaseMs: n.leaseMs ?? Math.max(30_000, n.intervalMs * 3, n.attemptTimeoutMs * 4) },
+  );
+  // Idempotent sweeps: an escalation level is recorded once, whichever replica runs it.
+  scheduler.registerJob(ESCALATION_JOB, 60_000, async (app) => {
+    await execute(app, SYSTEM_ACTOR, (ctx) => escalateOverdueApprovals(ctx));
+  });
+  // Pulls from Prometheus: a lease long enough for its timeouts.
+  scheduler.registerJob(
+    HYPERCARE_JOB,
+    5 * 60_000,
+    async (app) => {
+      await checkHypercareWatches(app, SYSTEM_ACTOR);
+    },
+    { leaseMs: 2 * 60_000 },
+  );
+}
