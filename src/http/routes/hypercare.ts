@@ -4,7 +4,7 @@ import { checkHypercareWatches } from '../../app/hypercare/checkHypercareWatches
 import { listHypercareWatches } from '../../app/hypercare/queries.js';
 import { query } from '../../app/context.js';
 import { WATCH_STATUSES } from '../../domain/hypercare/watch.js';
-import { StringEnum } from '../../domain/schema-kit.js';
+import { StrictObject, StringEnum } from '../../domain/schema-kit.js';
 import { ERROR_RESPONSES, IdParam, Nullable } from '../schemas/common.js';
 import type { RouteDeps } from './index.js';
 
@@ -52,6 +52,7 @@ export function hypercareRoutes({ server, app }: RouteDeps): void {
         tags,
         summary:
           'Run the hypercare check now (the scheduler runs it every few minutes): every open watch against its metrics',
+        body: StrictObject({}),
         response: {
           200: Type.Object({
             checked: Type.Integer(),
