@@ -53,34 +53,52 @@ export interface PlanningFacts {
   exceptions?: readonly FreezeException[];
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
 /**
- * One detection formats the same few instants (release and occurrence bounds) thousands
- * of times; it keeps them for the length of one call.
+ * A release or an occurrence with its bounds already written out: a year's detection
+ * names the same instants in tens of thousands of conflicts, so each is formatted once.
  */
-const isoMemo = new Map<number, string>();
-function iso(ms: number): string {
-  let text = isoMemo.get(ms);
-  if (text === undefined) {
-    text = new Date(ms).toISOString();
-    isoMemo.set(ms, text);
-  }
-  return text;
+interface Planned extends PlannedRelease {
+  startIso: string;
+  endIso: string;
 }
+interface Span extends Occurrence {
+  startIso: string;
+  endIso: string;
+}
+const laterStart = (
+  a: { start: number; startIso: string },
+  b: { start: number; startIso: string },
+) => (a.start >= b.start ? a.startIso : b.startIso);
+const earlierEnd = (a: { end: number; endIso: string }, b: { end: number; endIso: string }) =>
+  a.end <= b.end ? a.endIso : b.endIso;
 
 /**
  * Windows that recur alike (every team's "Friday evening to Monday morning" freeze in the
  * same zone) are expanded once per detection and shared.
  */
 function expansionsFor(from: number, to: number) {
-  const expanded = new Map<string, Array<{ start: number; end: number }>>();
-  return (window: CalendarWindow): Occurrence[] => {
+  const expanded = new Map<string, Array<Omit<Span, 'window'>>>();
+  return (window: CalendarWindow): Span[] => {
     const key = `${window.rrule ?? ''}|${window.start}|${window.end}|${window.timeZone}`;
     let spans = expanded.get(key);
     if (!spans) {
-      spans = occurrencesBetween(window, from, to).map(({ start, end }) => ({ start, end }));
+      spans = occurrencesBetween(window, from, to).map(({ start, end }) => ({
+        start,
+        end,
+        startIso: iso(start),
+        endIso: iso(end),
+      }));
       expanded.set(key, spans);
     }
-    return spans.map(({ start, end }) => ({ window, start, end }));
+    return spans.map(({ start, end, startIso, endIso }) => ({
+      window,
+      start,
+      end,
+      startIso,
+      endIso,
+    }));
   };
 }
 type Expand = ReturnType<typeof expansionsFor>;
@@ -106,13 +124,9 @@ function dependencyClosure(edges: DependencyEdges): Map<string, Set<string>> {
 const sameEnvironment = (a: PlannedRelease, b: PlannedRelease) =>
   a.environment === null || b.environment === null || a.environment === b.environment;
 
-function pairConflicts(
-  a: PlannedRelease,
-  b: PlannedRelease,
-  closure: Map<string, Set<string>>,
-): Conflict[] {
-  const from = iso(Math.max(a.start, b.start));
-  const to = iso(Math.min(a.end, b.end));
+function pairConflicts(a: Planned, b: Planned, closure: Map<string, Set<string>>): Conflict[] {
+  const from = laterStart(a, b);
+  const to = earlierEnd(a, b);
   const releases = [a.key, b.key];
   const found: Conflict[] = [];
   if (!sameEnvironment(a, b)) return found;
@@ -157,25 +171,25 @@ function pairConflicts(
 
 /** Periods where more releases than `capacity` are in progress at once, per environment. */
 function capacityConflicts(
-  releases: readonly PlannedRelease[],
+  releases: readonly Planned[],
   environment: string,
   capacity: number,
   window?: string,
 ): Conflict[] {
   const events = releases.flatMap((r) => [
-    { at: r.start, delta: 1, key: r.key },
-    { at: r.end, delta: -1, key: r.key },
+    { at: r.start, atIso: r.startIso, delta: 1, key: r.key },
+    { at: r.end, atIso: r.endIso, delta: -1, key: r.key },
   ]);
   // Ends before starts at the same instant: back-to-back releases do not overlap.
   events.sort((x, y) => x.at - y.at || x.delta - y.delta);
   const active = new Set<string>();
   const found: Conflict[] = [];
-  let open: { from: number; keys: Set<string> } | null = null;
+  let open: { fromIso: string; keys: Set<string> } | null = null;
   for (const event of events) {
     if (event.delta > 0) active.add(event.key);
     else active.delete(event.key);
     if (active.size > capacity) {
-      open ??= { from: event.at, keys: new Set() };
+      open ??= { fromIso: event.atIso, keys: new Set() };
       for (const key of active) open.keys.add(key);
     } else if (open) {
       const keys = [...open.keys].sort();
@@ -183,9 +197,9 @@ function capacityConflicts(
         kind: 'over-capacity',
         releases: keys,
         environment,
-        from: iso(open.from),
-        to: iso(event.at),
-        reason: `${keys.length} releases overlap in ${window ? `release window ${window} (${environment})` : environment} from ${iso(open.from)} to ${iso(event.at)}; it holds ${capacity} at once`,
+        from: open.fromIso,
+        to: event.atIso,
+        reason: `${keys.length} releases overlap in ${window ? `release window ${window} (${environment})` : environment} from ${open.fromIso} to ${event.atIso}; it holds ${capacity} at once`,
         ...(window ? { window } : {}),
       });
       open = null;
@@ -202,10 +216,10 @@ function capacityConflicts(
  */
 function freezeConflicts(
   facts: PlanningFacts,
-  sorted: readonly PlannedRelease[],
+  sorted: readonly Planned[],
   expand: Expand,
 ): Conflict[] {
-  const byService = new Map<string, PlannedRelease[]>();
+  const byService = new Map<string, Planned[]>();
   for (const release of sorted)
     for (const service of release.services) {
       const list = byService.get(service);
@@ -236,12 +250,12 @@ function freezeConflicts(
     }
     const services = new Set([...coveredIn.values()].flatMap((names) => [...names]));
     if (services.size === 0) continue;
-    const isCovered = (release: PlannedRelease, name: string) =>
+    const isCovered = (release: Planned, name: string) =>
       release.environment
         ? coveredIn.get(release.environment)?.has(name) === true
         : allEnvironments.some((env) => coveredIn.get(env)?.has(name));
     for (const occurrence of expand(window)) {
-      const seen = new Set<PlannedRelease>();
+      const seen = new Set<Planned>();
       for (const service of services)
         for (const release of overlapping(
           byService.get(service)!,
@@ -267,14 +281,10 @@ function excepted(facts: PlanningFacts, release: PlannedRelease, window: Calenda
   );
 }
 
-function freezeConflict(
-  release: PlannedRelease,
-  occurrence: Occurrence,
-  covered: string[],
-): Conflict {
+function freezeConflict(release: Planned, occurrence: Span, covered: string[]): Conflict {
   const { window } = occurrence;
-  const from = iso(Math.max(release.start, occurrence.start));
-  const to = iso(Math.min(release.end, occurrence.end));
+  const from = laterStart(release, occurrence);
+  const to = earlierEnd(release, occurrence);
   return {
     kind: 'inside-freeze',
     releases: [release.key],
@@ -282,19 +292,31 @@ function freezeConflict(
     window: window.name,
     from,
     to,
-    reason: `${release.key} is planned during freeze ${window.name} (${iso(occurrence.start)} – ${iso(occurrence.end)}), which covers ${covered.join(', ')}`,
+    reason: `${release.key} is planned during freeze ${window.name} (${occurrence.startIso} – ${occurrence.endIso}), which covers ${covered.join(', ')}`,
     ...(release.environment ? { environment: release.environment } : {}),
   };
 }
 
 export function detectConflicts(facts: PlanningFacts): Conflict[] {
-  isoMemo.clear();
-  const sorted = [...facts.releases].sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : 1));
+  const sorted: Planned[] = facts.releases
+    .map(
+      (r): Planned => ({
+        key: r.key,
+        services: r.services,
+        environment: r.environment,
+        changeType: r.changeType,
+        start: r.start,
+        end: r.end,
+        startIso: iso(r.start),
+        endIso: iso(r.end),
+      }),
+    )
+    .sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : 1));
   if (sorted.length === 0) return [];
   const expand = expansionsFor(sorted[0]!.start, Math.max(...sorted.map((r) => r.end)));
   const closure = dependencyClosure(facts.edges);
   const conflicts: Conflict[] = [];
-  let active: PlannedRelease[] = [];
+  let active: Planned[] = [];
   for (const release of sorted) {
     active = active.filter((other) => other.end > release.start);
     for (const other of active) conflicts.push(...pairConflicts(other, release, closure));
@@ -307,16 +329,11 @@ export function detectConflicts(facts: PlanningFacts): Conflict[] {
   }
   conflicts.push(...windowCapacityConflicts(facts, sorted, expand));
   conflicts.push(...freezeConflicts(facts, sorted, expand));
-  isoMemo.clear();
   return conflicts;
 }
 
 /** A release window with a capacity counts the releases planned inside each occurrence. */
-function windowCapacityConflicts(
-  facts: PlanningFacts,
-  sorted: readonly PlannedRelease[],
-  expand: Expand,
-) {
+function windowCapacityConflicts(facts: PlanningFacts, sorted: readonly Planned[], expand: Expand) {
   const found: Conflict[] = [];
   const longest = Math.max(...sorted.map((r) => r.end - r.start));
   for (const window of facts.windows) {
@@ -343,12 +360,12 @@ function windowCapacityConflicts(
 }
 
 /** Releases (sorted by start, none longer than `longest`) overlapping [start, end). */
-function overlapping(
-  sorted: readonly PlannedRelease[],
+function overlapping<T extends PlannedRelease>(
+  sorted: readonly T[],
   longest: number,
   start: number,
   end: number,
-): PlannedRelease[] {
+): T[] {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
@@ -356,7 +373,7 @@ function overlapping(
     if (sorted[mid]!.start < end) low = mid + 1;
     else high = mid;
   }
-  const found: PlannedRelease[] = [];
+  const found: T[] = [];
   for (let i = low - 1; i >= 0 && sorted[i]!.start > start - longest; i--)
     if (sorted[i]!.end > start) found.push(sorted[i]!);
   return found.reverse();
