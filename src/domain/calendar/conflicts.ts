@@ -299,18 +299,16 @@ function freezeConflict(release: Planned, occurrence: Span, covered: string[]): 
 
 export function detectConflicts(facts: PlanningFacts): Conflict[] {
   const sorted: Planned[] = facts.releases
-    .map(
-      (r): Planned => ({
-        key: r.key,
-        services: r.services,
-        environment: r.environment,
-        changeType: r.changeType,
-        start: r.start,
-        end: r.end,
-        startIso: iso(r.start),
-        endIso: iso(r.end),
-      }),
-    )
+    .map((r): Planned => ({
+      key: r.key,
+      services: r.services,
+      environment: r.environment,
+      changeType: r.changeType,
+      start: r.start,
+      end: r.end,
+      startIso: iso(r.start),
+      endIso: iso(r.end),
+    }))
     .sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : 1));
   if (sorted.length === 0) return [];
   const expand = expansionsFor(sorted[0]!.start, Math.max(...sorted.map((r) => r.end)));
