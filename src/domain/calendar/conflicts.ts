@@ -240,12 +240,17 @@ function freezeConflicts(
     for (const environment of allEnvironments) {
       const regions = facts.environments.get(environment)?.regions ?? [];
       const names = new Set<string>();
-      for (const [name, s] of facts.services)
+      // A freeze scoped to named services need only look at those.
+      const candidates = window.scope.services ?? [...byService.keys()];
+      for (const name of candidates) {
+        const s = facts.services.get(name);
         if (
+          s &&
           byService.has(name) &&
           windowCovers(window, { name, tier: s.tier }, { name: environment, regions })
         )
           names.add(name);
+      }
       if (names.size > 0) coveredIn.set(environment, names);
     }
     const services = new Set([...coveredIn.values()].flatMap((names) => [...names]));
@@ -285,7 +290,7 @@ function freezeConflict(release: Planned, occurrence: Span, covered: string[]): 
   const { window } = occurrence;
   const from = laterStart(release, occurrence);
   const to = earlierEnd(release, occurrence);
-  return {
+  const conflict: Conflict = {
     kind: 'inside-freeze',
     releases: [release.key],
     services: covered,
@@ -293,8 +298,9 @@ function freezeConflict(release: Planned, occurrence: Span, covered: string[]): 
     from,
     to,
     reason: `${release.key} is planned during freeze ${window.name} (${occurrence.startIso} – ${occurrence.endIso}), which covers ${covered.join(', ')}`,
-    ...(release.environment ? { environment: release.environment } : {}),
   };
+  if (release.environment) conflict.environment = release.environment;
+  return conflict;
 }
 
 export function detectConflicts(facts: PlanningFacts): Conflict[] {
