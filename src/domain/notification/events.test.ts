@@ -57,7 +57,12 @@ describe('events from audit entries', () => {
   });
 
   test('actions added later (approvals, CAB) have rows; unknown ones of a known prefix go out generically', () => {
-    for (const action of ['approval.granted', 'approval.escalated', 'cab.decided'])
+    for (const action of [
+      'approval.given',
+      'approval.escalated',
+      'cab.decision.recorded',
+      'go-no-go.recorded',
+    ])
       assert.ok(action in NOTIFIED_ACTIONS, action);
     const generic = toEvent(
       entry({ action: 'review.opened', subjectType: 'review', subjectId: 'PIR-3' }),
@@ -82,7 +87,7 @@ describe('events from audit entries', () => {
   });
 
   test('summaries tolerate an entry without the expected fields', () => {
-    const event = toEvent(entry({ action: 'approval.granted', after: null }), 's')!;
+    const event = toEvent(entry({ action: 'approval.given', after: null }), 's')!;
     assert.equal(event.data.summary, 'alice approved REL-7');
   });
 });

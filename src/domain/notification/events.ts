@@ -69,7 +69,7 @@ export const NOTIFIED_ACTIONS: Readonly<Record<string, ActionRule>> = {
         text(fields(e.after).level) ? ` to ${text(fields(e.after).level)}` : ''
       }`,
   },
-  'approval.granted': {
+  'approval.given': {
     summary: (e) =>
       `${e.actor} approved ${e.subjectId}${
         text(fields(e.after).stage) ? ` (${text(fields(e.after).stage)})` : ''
@@ -81,7 +81,7 @@ export const NOTIFIED_ACTIONS: Readonly<Record<string, ActionRule>> = {
         text(fields(e.after).reason) ? `: ${text(fields(e.after).reason)}` : ''
       }`,
   },
-  'cab.decided': {
+  'cab.decision.recorded': {
     summary: (e) =>
       `CAB decision on ${e.subjectId}: ${text(fields(e.after).decision) ?? 'recorded'}`,
   },
@@ -100,6 +100,10 @@ export const NOTIFIED_ACTIONS: Readonly<Record<string, ActionRule>> = {
       } for ${text(d.release) ?? 'a release'}`;
     },
     subject: (e) => text(fields(e.after).release),
+  },
+  'go-no-go.recorded': {
+    summary: (e) =>
+      `Go / No-Go for ${e.subjectId}: ${text(fields(e.after).decision) ?? 'recorded'}`,
   },
   'incident.recorded': {
     summary: (e) => {
@@ -146,6 +150,7 @@ export const NOTIFIED_PREFIXES: readonly string[] = [
   'approval.',
   'cab.',
   'deployment.',
+  'go-no-go.',
   'hypercare.',
   'incident.',
   'release.',
