@@ -25,13 +25,20 @@ export const priorEnvironment = preparedQuery((db: Db, position: number) =>
 );
 
 /** The most critical tier among the release's services. */
-export const releaseTier = preparedQuery((db: Db, releaseId: string) =>
+const releaseTier = preparedQuery((db: Db, releaseId: string) =>
   db
     .selectFrom('release_services')
     .innerJoin('services', 'services.id', 'release_services.service_id')
     .select((eb) => eb.fn.min<number>('services.tier').as('tier'))
     .where('release_services.release_id', '=', releaseId),
 );
+
+/** The most critical tier (1 is most) among the release's services; null when it has none. */
+export async function mostCriticalTier(db: Db, releaseId: string): Promise<number | null> {
+  const tier = (await releaseTier(db, releaseId))[0]?.tier ?? null;
+  // PostgreSQL's min() of an integer column arrives as text through pg.
+  return tier === null ? null : Number(tier);
+}
 
 export const deploymentsIn = preparedQuery((db: Db, releaseId: string, environmentId: string) =>
   db

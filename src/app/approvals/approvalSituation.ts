@@ -11,12 +11,11 @@ import {
   type ApprovalSituation,
   type DecisionKind,
 } from '../../domain/approval.js';
-import { conflict } from '../../domain/errors.js';
 import { selectPolicy, type ApprovalStagePolicy, type Policy } from '../../domain/policy.js';
 import type { Release } from '../../domain/release.js';
 import type { Tx } from '../../store/database.js';
-import { pinnedPolicy, releaseTier } from '../../store/gates.js';
-import { latestPolicyVersion, loadPolicyVersion } from '../policies/queries.js';
+import { mostCriticalTier } from '../../store/gates.js';
+import { requirePolicySetOfRelease } from '../policies/queries.js';
 
 export interface ApprovalPolicy {
   policySet: { name: string; version: number };
@@ -32,14 +31,7 @@ export interface ApprovalPolicy {
  * when the catalog marks none as production).
  */
 export async function approvalPolicy(tx: Tx, release: Release): Promise<ApprovalPolicy> {
-  const pinned = (await pinnedPolicy(tx, release.id))[0]?.policy_version;
-  const set =
-    pinned === undefined ? await latestPolicyVersion(tx) : await loadPolicyVersion(tx, pinned);
-  if (!set)
-    throw conflict(
-      'no-policy-set',
-      'no policy set has been applied; apply one with `gatehouse policy apply -f FILE`',
-    );
+  const { set } = await requirePolicySetOfRelease(tx, release.id);
   const production = await tx
     .selectFrom('environments')
     .select(['name', 'production'])
@@ -50,10 +42,9 @@ export async function approvalPolicy(tx: Tx, release: Release): Promise<Approval
     production?.production === 1
       ? production.name
       : (release.plannedWindow?.environment ?? production?.name ?? null);
-  const tier = (await releaseTier(tx, release.id))[0]?.tier ?? null;
   const policy = selectPolicy(set.document, {
     classification: release.classification,
-    tier: tier === null ? null : Number(tier),
+    tier: await mostCriticalTier(tx, release.id),
     environment: environment ?? '',
     production: production?.production === 1,
   });

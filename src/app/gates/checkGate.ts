@@ -3,7 +3,7 @@
  * environment, and asks the domain for the verdict. A read: it changes nothing, so a
  * pipeline may call it as often as it likes.
  */
-import { conflict, notFound } from '../../domain/errors.js';
+import { notFound } from '../../domain/errors.js';
 import { combineEvidence, type EvidenceFacts } from '../../domain/evidence.js';
 import {
   evaluateGate,
@@ -24,11 +24,10 @@ import {
   environmentByName,
   evidenceFacts,
   freezeExceptionApproverRoles,
-  pinnedPolicy,
+  mostCriticalTier,
   priorEnvironment,
   releaseSecurity,
   releaseServiceTiers,
-  releaseTier,
   upstreamReleases,
   windowsOfKind,
 } from '../../store/gates.js';
@@ -38,7 +37,7 @@ import { approvalSituation } from '../approvals/approvalSituation.js';
 import { latestDecisions } from '../../store/cab.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
-import { latestPolicyVersion, loadPolicyVersion } from '../policies/queries.js';
+import { requirePolicySetOfRelease } from '../policies/queries.js';
 import { waiversOfRelease } from '../waivers/grantWaiver.js';
 
 export interface GateCheck {
@@ -136,17 +135,10 @@ export async function checkGate(
   const [environment] = await environmentByName(tx, environmentName);
   if (!environment) throw notFound('environment', environmentName);
 
-  const pinned = (await pinnedPolicy(tx, release.id))[0]?.policy_version;
-  const policySet =
-    pinned === undefined ? await latestPolicyVersion(tx) : await loadPolicyVersion(tx, pinned);
-  if (!policySet)
-    throw conflict(
-      'no-policy-set',
-      'no policy set has been applied; apply one with `gatehouse policy apply -f FILE`',
-    );
+  const { set: policySet, pinned } = await requirePolicySetOfRelease(tx, release.id);
 
   const services = release.services.map((s) => s.service);
-  const tier = (await releaseTier(tx, release.id))[0]?.tier ?? null;
+  const tier = await mostCriticalTier(tx, release.id);
   const [prior] = await priorEnvironment(tx, environment.position);
   const [security] = await releaseSecurity(tx, release.id);
   const waivers = await waiversOfRelease(tx, release.id);
@@ -155,7 +147,7 @@ export async function checkGate(
     release: { key: release.key, rollbackPlan: release.rollbackPlan, services },
     subject: {
       classification: release.classification,
-      tier: tier === null ? null : Number(tier),
+      tier,
       environment: environment.name,
       production: environment.production === 1,
     },
@@ -189,7 +181,7 @@ export async function checkGate(
     release: release.key,
     environment: environment.name,
     verdict: verdict.verdict,
-    policySet: { name: policySet.name, version: policySet.version, pinned: pinned !== undefined },
+    policySet: { name: policySet.name, version: policySet.version, pinned },
     policy: verdict.policy,
     selectedBecause: verdict.selectedBecause,
     rules: verdict.rules,

@@ -1,6 +1,7 @@
-import { notFound } from '../../domain/errors.js';
+import { conflict, notFound } from '../../domain/errors.js';
 import type { PolicySetDocument, PolicySetVersion } from '../../domain/policy.js';
 import type { Tx } from '../../store/database.js';
+import { pinnedPolicy } from '../../store/gates.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
 
@@ -99,11 +100,30 @@ export async function pinPolicy(ctx: Ctx, releaseId: string): Promise<void> {
     .execute();
 }
 
-export async function pinnedPolicyVersion(tx: Tx, releaseId: string): Promise<number | undefined> {
-  const row = await tx
-    .selectFrom('release_policies')
-    .select('policy_version')
-    .where('release_id', '=', releaseId)
-    .executeTakeFirst();
-  return row?.policy_version;
+/**
+ * The policy set a release is judged by: the version pinned when it was raised, else the
+ * latest. Undefined only before any set was applied.
+ */
+export async function policySetOfRelease(
+  tx: Tx,
+  releaseId: string,
+): Promise<{ set: PolicySetVersion | undefined; pinned: boolean }> {
+  const pinned = (await pinnedPolicy(tx, releaseId))[0]?.policy_version;
+  const set =
+    pinned === undefined ? await latestPolicyVersion(tx) : await loadPolicyVersion(tx, pinned);
+  return { set, pinned: pinned !== undefined };
+}
+
+/** As `policySetOfRelease`, refusing (409) when no policy set has been applied. */
+export async function requirePolicySetOfRelease(
+  tx: Tx,
+  releaseId: string,
+): Promise<{ set: PolicySetVersion; pinned: boolean }> {
+  const { set, pinned } = await policySetOfRelease(tx, releaseId);
+  if (!set)
+    throw conflict(
+      'no-policy-set',
+      'no policy set has been applied; apply one with `gatehouse policy apply -f FILE`',
+    );
+  return { set, pinned };
 }

@@ -24,27 +24,12 @@ import { removeLessons } from '../../store/lessons.js';
 import { loadRelease, nextCounter } from '../../store/releases.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
-import {
-  latestPolicyVersion,
-  loadPolicyVersion,
-  pinnedPolicyVersion,
-} from '../policies/queries.js';
+import { mostCriticalTier } from '../../store/gates.js';
+import { policySetOfRelease } from '../policies/queries.js';
 
 export async function reviewPolicyOf(tx: Tx, releaseId: string): Promise<ReviewPolicy> {
-  const pinned = await pinnedPolicyVersion(tx, releaseId);
-  const set =
-    pinned === undefined ? await latestPolicyVersion(tx) : await loadPolicyVersion(tx, pinned);
+  const { set } = await policySetOfRelease(tx, releaseId);
   return set?.document.reviews ?? DEFAULT_REVIEW_POLICY;
-}
-
-async function releaseTier(tx: Tx, releaseId: string): Promise<number | null> {
-  const row = await tx
-    .selectFrom('release_services')
-    .innerJoin('services', 'services.id', 'release_services.service_id')
-    .select((eb) => eb.fn.min<number>('services.tier').as('tier'))
-    .where('release_services.release_id', '=', releaseId)
-    .executeTakeFirst();
-  return row?.tier ?? null;
 }
 
 /** After a transition: the tier, emergency and rollback triggers. */
@@ -55,7 +40,7 @@ export async function openReviewAfterTransition(ctx: Ctx, release: Release): Pro
     kind: 'transition',
     to: release.state,
     classification: release.classification,
-    tier: await releaseTier(ctx.tx, release.id),
+    tier: await mostCriticalTier(ctx.tx, release.id),
   };
   await openReviewFor(ctx, release, event);
 }
