@@ -72,7 +72,28 @@ export async function loadRelease(db: Db, idOrKey: string): Promise<Release | un
   return row ? toRelease(row) : undefined;
 }
 
+/**
+ * The content hash is a pure function of what the row stores, and reading a release is
+ * the hottest path there is: remember the last few thousand hashes by their input text.
+ */
+const contentHashes = new Map<string, string>();
+function contentHashOf(
+  servicesText: string,
+  r: ReleaseRow,
+  content: Parameters<typeof releaseContentHash>[0],
+): string {
+  const key = `${servicesText}\u0000${r.scope}\u0000${r.authors ?? ''}`;
+  let hash = contentHashes.get(key);
+  if (hash === undefined) {
+    hash = releaseContentHash(content);
+    if (contentHashes.size >= 5000) contentHashes.clear();
+    contentHashes.set(key, hash);
+  }
+  return hash;
+}
+
 export function toRelease(r: ReleaseRow): Release {
+  const servicesText = typeof r.services === 'string' ? r.services : JSON.stringify(r.services);
   const services =
     typeof r.services === 'string' ? (JSON.parse(r.services) as ReleaseService[]) : r.services;
   const scope = JSON.parse(r.scope) as Scope;
@@ -102,7 +123,7 @@ export function toRelease(r: ReleaseRow): Release {
     team: r.team_name,
     requester: r.requester_name,
     authors,
-    contentHash: releaseContentHash({ services, scope, authors }),
+    contentHash: contentHashOf(servicesText, r, { services, scope, authors }),
     revision: r.revision,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
