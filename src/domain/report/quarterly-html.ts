@@ -61,7 +61,7 @@ function controlData(chart: ControlChart): ChartDatum[] {
 }
 
 function charts(report: QuarterlyReport): string[] {
-  const hours = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} h`;
+  const hours = (v: number) => `${v.toFixed(v >= 10 ? 0 : v >= 1 ? 1 : 2)} h`;
   const percent = (v: number) => `${(v * 100).toFixed(0)} %`;
   const c = report.charts;
   return [
