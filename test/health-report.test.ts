@@ -71,6 +71,12 @@ for (const engine of await engines()) {
         ],
       );
       assert.equal(response.body.overall.defects, 3, 'each release once overall');
+      const byClass = await density('class');
+      assert.deepEqual(
+        byClass.body.groups.map((g: any) => [g.group, g.releases, g.defects]),
+        [['minor', 4, 3]],
+        'the rolled-back major release delivered nothing',
+      );
     });
 
     test('defect density refuses an unbounded range or an unknown dimension, naming the field', async () => {
