@@ -646,3 +646,15 @@ export interface Database {
   notification_attempts: NotificationAttemptTable;
   job_leases: JobLeaseTable;
 }
+
+// Overdue notices of review action items (migration 0013).
+export interface ActionItemOverdueNoticeTable {
+  action_item_id: string;
+  due_at: string;
+  noticed_at: string;
+  audit_seq: number;
+}
+
+export interface Database {
+  action_item_overdue_notices: ActionItemOverdueNoticeTable;
+}

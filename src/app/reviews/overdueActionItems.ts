@@ -1,6 +1,6 @@
 /**
  * Unfinished action items past their due date, oldest first. The API and CLI show it;
- * a scheduler calls it to notify the owners.
+ * `announceOverdueActionItems` (a scheduled job) tells subscribers, once per due date.
  */
 import type { ActionItem } from '../../domain/review/review.js';
 import { selectActionItems, toActionItem } from '../../store/reviews.js';

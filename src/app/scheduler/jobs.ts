@@ -8,11 +8,13 @@ import { dispatchNotifications } from '../notifications/dispatchNotifications.js
 import { escalateOverdueApprovals } from '../approvals/escalateOverdueApprovals.js';
 import { execute, SYSTEM_ACTOR } from '../context.js';
 import { checkHypercareWatches } from '../hypercare/checkHypercareWatches.js';
+import { announceOverdueActionItems } from '../reviews/announceOverdueActionItems.js';
 import type { JobScheduler } from './jobScheduler.js';
 
 export const NOTIFICATION_JOB = 'notifications.dispatch';
 export const ESCALATION_JOB = 'approvals.escalate';
 export const HYPERCARE_JOB = 'hypercare.check';
+export const OVERDUE_ACTION_ITEMS_JOB = 'reviews.action-items.overdue';
 
 export function registerStandardJobs(
   scheduler: JobScheduler,
@@ -42,4 +44,8 @@ export function registerStandardJobs(
     },
     { leaseMs: 2 * 60_000 },
   );
+  // Idempotent sweep: each action item is announced overdue once per due date.
+  scheduler.registerJob(OVERDUE_ACTION_ITEMS_JOB, 5 * 60_000, async (app) => {
+    await execute(app, SYSTEM_ACTOR, (ctx) => announceOverdueActionItems(ctx));
+  });
 }

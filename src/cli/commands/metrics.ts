@@ -5,6 +5,7 @@ import { request } from '../client.js';
 import { printJson, printLines, printTable } from '../output.js';
 import { formatDuration } from './durations.js';
 import { connect, type GlobalOptions } from './global.js';
+import { defectDensityCommand } from './defect-density.js';
 
 const oneOf =
   (name: string, values: readonly string[]) =>
@@ -64,4 +65,5 @@ export function metricsCommand(program: Command): void {
         printTable([...body.groups, body.overall].map(row), Object.keys(row(body.overall)));
       },
     );
+  defectDensityCommand(metrics);
 }

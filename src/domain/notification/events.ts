@@ -125,6 +125,15 @@ export const NOTIFIED_ACTIONS: Readonly<Record<string, ActionRule>> = {
       return `${e.subjectId} moved from ${from} to ${to} by ${e.actor}${reason ? `: ${reason}` : ''}`;
     },
   },
+  'review.action-item.overdue': {
+    summary: (e) => {
+      const a = fields(e.after);
+      return `Action item "${text(a.title) ?? e.subjectId}" from ${text(a.review) ?? 'a review'} is overdue (due ${
+        text(a.dueAt) ?? '?'
+      })${text(a.owner) ? `; owner ${text(a.owner)}` : '; it has no owner'}`;
+    },
+    subject: (e) => text(fields(e.after).release),
+  },
   'rollout.decided': {
     summary: (e) => {
       const d = fields(e.after);

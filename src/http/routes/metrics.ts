@@ -2,6 +2,9 @@ import { Type } from '@sinclair/typebox';
 import { query } from '../../app/context.js';
 import { postReleaseControlCharts } from '../../app/metrics/controlCharts.js';
 import { doraMetrics } from '../../app/metrics/doraMetrics.js';
+import { releaseDefectDensity } from '../../app/metrics/defectDensity.js';
+import { DEFECT_DENSITY_DIMENSIONS } from '../../domain/metrics/defect-density.js';
+import { DefectDensityReportSchema } from '../schemas/defect-density.js';
 import { BUCKETS, DIMENSIONS } from '../../domain/metrics/range.js';
 import { Instant, StringEnum } from '../../domain/schema-kit.js';
 import { ERROR_RESPONSES } from '../schemas/common.js';
@@ -63,6 +66,27 @@ export function metricsRoutes({ server, app }: RouteDeps): void {
     },
     async (request) =>
       query(app, request.actor, (ctx) => postReleaseControlCharts(ctx, request.query)),
+  );
+
+  server.get(
+    '/metrics/defect-density',
+    {
+      schema: {
+        tags,
+        summary:
+          'Defect density: incidents linked to the releases delivered in a bounded range, per release and per changed service; see docs/metrics.md',
+        querystring: Type.Object(
+          {
+            ...RangeQuery,
+            by: StringEnum(DEFECT_DENSITY_DIMENSIONS, { default: 'team' }),
+            bucket: StringEnum(BUCKETS, { default: 'month' }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: DefectDensityReportSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => query(app, request.actor, (ctx) => releaseDefectDensity(ctx, request.query)),
   );
 }
 
