@@ -7,11 +7,12 @@
  * are those of src/store/metrics.ts, which stays the row-level reference.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type {
-  DeploymentDay,
-  IncidentDay,
-  MetricAggregates,
-  ReleaseCounts,
+import {
+  emptyReleaseCounts,
+  type DeploymentDay,
+  type IncidentDay,
+  type MetricAggregates,
+  type ReleaseCounts,
 } from '../domain/metrics/aggregates.js';
 import type { Dimension, MetricRange } from '../domain/metrics/range.js';
 import type { Engine } from './database.js';
@@ -37,7 +38,7 @@ const listOf = (engine: Engine, value: RawBuilder<unknown>) =>
 const parseList = (list: string | null): number[] =>
   list === null || list === '' ? [] : list.split(',').map(Number);
 
-async function deploymentDays(
+export async function deploymentDays(
   db: Db,
   engine: Engine,
   range: MetricRange,
@@ -96,7 +97,7 @@ async function deploymentDays(
   }));
 }
 
-async function incidentDays(
+export async function incidentDays(
   db: Db,
   engine: Engine,
   range: MetricRange,
@@ -146,7 +147,7 @@ async function incidentDays(
   }));
 }
 
-async function releaseCounts(
+export async function releaseCounts(
   db: Db,
   engine: Engine,
   range: MetricRange,
@@ -186,19 +187,21 @@ async function releaseCounts(
            case when ${closed} then 1 else 0 end as closed,
            case when r.state = 'rolled-back' and ${inRange(sql`r.state_changed_at`)}
                 then 1 else 0 end as rollbacks,
+           -- Planned and delivered: 1 if by the window end, 0 if late; otherwise null.
            case when ${closed} and r.window_end is not null then (
-             select max(d.finished_at ${ordered}) from deployments d
+             select case when max(d.finished_at ${ordered}) is null then null
+                         when max(d.finished_at ${ordered}) <= r.window_end ${ordered} then 1
+                         else 0 end
+               from deployments d
                join environments pe on pe.id = d.environment_id
               where d.release_id = r.id and pe.production = 1 and d.status = 'succeeded')
-           end as delivered_at,
-           r.window_end
+           end as on_time
       from ${from}
      where (${created}) or (${inRange(sql`r.state_changed_at`)})`;
   const sums = sql`
            sum(created) as created, sum(emergency) as emergency, sum(ended) as ended,
            sum(closed) as closed, sum(rollbacks) as rollbacks,
-           sum(case when delivered_at is not null then 1 else 0 end) as planned,
-           sum(case when delivered_at ${ordered} <= window_end ${ordered} then 1 else 0 end) as on_time`;
+           count(on_time) as planned, sum(on_time) as on_time`;
   type Row = Record<keyof ReleaseCounts | 'on_time', number | string | null> & { grp: string };
   const counts = (r: Row): ReleaseCounts => ({
     created: Number(r.created ?? 0),
@@ -210,19 +213,24 @@ async function releaseCounts(
     onTime: Number(r.on_time ?? 0),
   });
   const grouped = await sql<Row>`
-    with facts as (${facts})
+    with facts as materialized (${facts})
     select grp, ${sums} from facts group by grp`.execute(db);
-  // Overall, each release once whatever groups it sits in (a release carries several
-  // services, and is deployed to several environments).
+  const byGroup = new Map(grouped.rows.map((r) => [r.grp, counts(r)]));
+  // Overall, each release once. By team or class a release sits in one group, so the
+  // groups add up; a release carrying several services, or deployed to several
+  // environments, is counted once from the distinct releases.
+  if (by === 'team' || by === 'class') {
+    const all = emptyReleaseCounts();
+    for (const c of byGroup.values())
+      for (const key of Object.keys(all) as Array<keyof ReleaseCounts>) all[key] += c[key];
+    return { byGroup, all };
+  }
   const all = await sql<Row>`
-    with facts as (${facts}),
+    with facts as materialized (${facts}),
          releases_once as (select distinct id, created, emergency, ended, closed, rollbacks,
-                                  delivered_at, window_end from facts)
+                                  on_time from facts)
     select '' as grp, ${sums} from releases_once`.execute(db);
-  return {
-    byGroup: new Map(grouped.rows.map((r) => [r.grp, counts(r)])),
-    all: counts(all.rows[0]!),
-  };
+  return { byGroup, all: counts(all.rows[0]!) };
 }
 
 export async function loadMetricAggregates(

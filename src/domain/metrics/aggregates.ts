@@ -9,7 +9,6 @@ import {
   ENDED_RELEASE_STATES,
   FAILED_DEPLOYMENT_STATUSES,
   type DeploymentFact,
-  type IncidentFact,
   type MetricFacts,
   type ReleaseFact,
 } from './facts.js';
