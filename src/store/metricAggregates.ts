@@ -54,9 +54,11 @@ export async function deploymentDays(
   const finished = sql`d.status <> 'started' and d.finished_at is not null`;
   const delivered = sql`d.status = 'succeeded' and d.finished_at is not null`;
   const finishedMs = epochMs(engine, sql`d.finished_at`);
-  const lead = sql`case when ${delivered} then
-      case when ${finishedMs} > ${epochMs(engine, sql`r.created_at`)}
-           then ${finishedMs} - ${epochMs(engine, sql`r.created_at`)} else 0 end end`;
+  // Never below zero: a deployment back-dated before its release was raised counts 0.
+  const notNegative = (value: RawBuilder<unknown>) =>
+    engine === 'postgres' ? sql`greatest(0, ${value})` : sql`max(0, ${value})`;
+  const lead = sql`case when ${delivered}
+      then ${notNegative(sql`${finishedMs} - ${epochMs(engine, sql`r.created_at`)}`)} end`;
   const duration = sql`case when ${finished} then ${finishedMs} - ${epochMs(engine, sql`d.started_at`)} end`;
   const rows = await sql<{
     grp: string;
@@ -239,6 +241,10 @@ export async function loadMetricAggregates(
   range: MetricRange,
   by: Dimension,
 ): Promise<MetricAggregates> {
+  // PostgreSQL's JIT compiles these expression-heavy aggregates afresh for every request:
+  // measured, the compilation costs more than it saves (ADR 1100-1). Only for this
+  // transaction; outside one, `set local` does nothing.
+  if (engine === 'postgres') await sql`set local jit = off`.execute(db);
   const deployments = await deploymentDays(db, engine, range, by);
   const incidents = await incidentDays(db, engine, range, by);
   const releases = await releaseCounts(db, engine, range, by);
