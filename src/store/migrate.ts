@@ -14,6 +14,7 @@ import * as ingestionRunbooks from './migrations/0009_ingestion_runbooks.js';
 import * as reviews from './migrations/0010_reviews.js';
 import * as hypercare from './migrations/0011_hypercare.js';
 import * as healthReport from './migrations/0013_health_report.js';
+import * as metricsIndexes from './migrations/0012_metrics_indexes.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0010_reviews': reviews,
   '0011_hypercare': hypercare,
   '0013_health_report': healthReport,
+  '0012_metrics_indexes': metricsIndexes,
 };
 
 /**

@@ -5,9 +5,10 @@ import {
   xmrChart,
   type ControlChart,
 } from '../../domain/metrics/control-charts.js';
-import { groupMetrics, type SeriesPoint } from '../../domain/metrics/dora.js';
+import { emptyReleaseCounts } from '../../domain/metrics/aggregates.js';
+import { groupMetricsOf, type SeriesPoint } from '../../domain/metrics/dora.js';
 import { checkRange, type Bucket, type Dimension } from '../../domain/metrics/range.js';
-import { loadMetricFacts } from '../../store/metrics.js';
+import { loadMetricAggregates } from '../../store/metricAggregates.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
 import { throwIfProblems } from '../releases/releaseContent.js';
@@ -55,15 +56,16 @@ export async function postReleaseControlCharts(
       input.by === undefined ? '/querystring/by' : '/querystring/group',
       'by and group go together: say which dimension the group belongs to',
     );
-  const facts = await loadMetricFacts(ctx.tx, range!, input.by ?? 'team');
-  const chosen = input.group
-    ? {
-        deployments: facts.deployments.filter((d) => d.group === input.group),
-        incidents: facts.incidents.filter((i) => i.group === input.group),
-        releases: facts.releases.filter((r) => r.group === input.group),
-      }
-    : facts;
-  const { series } = groupMetrics(input.group ?? '(all)', chosen, range!, input.bucket);
+  const aggregates = await loadMetricAggregates(ctx.tx, ctx.engine, range!, input.by ?? 'team');
+  const { series } = groupMetricsOf(
+    input.group ?? '(all)',
+    aggregates.deployments.filter((d) => input.group === undefined || d.group === input.group),
+    aggregates.incidents.filter((i) => input.group === undefined || i.group === input.group),
+    (input.group === undefined ? aggregates.allReleases : aggregates.releases.get(input.group)) ??
+      emptyReleaseCounts(),
+    range!,
+    input.bucket,
+  );
   return {
     range: range!,
     bucket: input.bucket,

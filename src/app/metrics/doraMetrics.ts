@@ -1,6 +1,6 @@
-import { doraReport, type DoraReport } from '../../domain/metrics/dora.js';
+import { doraReportOf, type DoraReport } from '../../domain/metrics/dora.js';
 import { checkRange, type Bucket, type Dimension } from '../../domain/metrics/range.js';
-import { loadMetricFacts } from '../../store/metrics.js';
+import { loadMetricAggregates } from '../../store/metricAggregates.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
 import { throwIfProblems } from '../releases/releaseContent.js';
@@ -17,6 +17,7 @@ export async function doraMetrics(ctx: Ctx, input: DoraQuery): Promise<DoraRepor
   authorize(ctx.actor, 'metrics:read');
   const { range, problems } = checkRange(input.since, input.until);
   throwIfProblems(problems, 'invalid-range');
-  const facts = await loadMetricFacts(ctx.tx, range!, input.by);
-  return doraReport(facts, range!, input.by, input.bucket);
+  // Summed per group and day in SQL; the medians and bands are computed here.
+  const aggregates = await loadMetricAggregates(ctx.tx, ctx.engine, range!, input.by);
+  return doraReportOf(aggregates, range!, input.by, input.bucket);
 }
