@@ -13,8 +13,8 @@ import * as notifications from './migrations/0008_notifications.js';
 import * as ingestionRunbooks from './migrations/0009_ingestion_runbooks.js';
 import * as reviews from './migrations/0010_reviews.js';
 import * as hypercare from './migrations/0011_hypercare.js';
-import * as healthReport from './migrations/0013_health_report.js';
 import * as metricsIndexes from './migrations/0012_metrics_indexes.js';
+import * as healthReport from './migrations/0013_health_report.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -33,8 +33,8 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0009_ingestion_runbooks': ingestionRunbooks,
   '0010_reviews': reviews,
   '0011_hypercare': hypercare,
-  '0013_health_report': healthReport,
   '0012_metrics_indexes': metricsIndexes,
+  '0013_health_report': healthReport,
 };
 
 /**
