@@ -29,6 +29,10 @@ import { approvalRoutes } from './approvals.js';
 import { cabRoutes } from './cab.js';
 import { hypercareRoutes } from './hypercare.js';
 import { notificationRoutes } from './notifications.js';
+import { retentionRoutes } from './retention.js';
+import { accessReviewRoutes } from './access-reviews.js';
+import { releaseNoteRoutes } from './release-notes.js';
+import { downtimeRoutes } from './downtime.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -65,4 +69,8 @@ export function registerRoutes(deps: RouteDeps): void {
   cabRoutes(deps);
   hypercareRoutes(deps);
   notificationRoutes(deps);
+  retentionRoutes(deps);
+  accessReviewRoutes(deps);
+  releaseNoteRoutes(deps);
+  downtimeRoutes(deps);
 }
