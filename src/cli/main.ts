@@ -30,6 +30,10 @@ import { approvalCommands } from './commands/approval.js';
 import { cabCommand } from './commands/cab.js';
 import { goNoGoCommand } from './commands/go-no-go.js';
 import { notificationCommand } from './commands/notification.js';
+import { retentionCommand } from './commands/retention.js';
+import { accessReviewCommand } from './commands/access-review.js';
+import { releaseNotesCommand } from './commands/release-notes.js';
+import { downtimeCommand } from './commands/downtime.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -71,6 +75,10 @@ function buildProgram(): Command {
   cabCommand(program);
   goNoGoCommand(program);
   notificationCommand(program);
+  retentionCommand(program);
+  accessReviewCommand(program);
+  releaseNotesCommand(program);
+  downtimeCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();
