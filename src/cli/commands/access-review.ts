@@ -7,19 +7,19 @@ import { connect, type GlobalOptions } from './global.js';
 interface DecideOptions {
   user?: string;
   role?: string;
-  token?: string;
+  tokenId?: string;
   reason: string;
   json: boolean;
 }
 
 function decisionBody(decision: 'confirm' | 'revoke', options: DecideOptions) {
-  if (options.token && (options.user || options.role))
-    throw new CliError('name either --token ID, or --user and --role', EXIT.usage);
-  if (options.token)
-    return { grant: 'token', tokenId: options.token, decision, reason: options.reason };
+  if (options.tokenId && (options.user || options.role))
+    throw new CliError('name either --token-id ID, or --user and --role', EXIT.usage);
+  if (options.tokenId)
+    return { grant: 'token', tokenId: options.tokenId, decision, reason: options.reason };
   if (!options.user || !options.role)
     throw new CliError(
-      'a role grant needs both --user and --role (or pass --token ID)',
+      'a role grant needs both --user and --role (or pass --token-id ID)',
       EXIT.usage,
     );
   return {
@@ -83,7 +83,7 @@ export function accessReviewCommand(program: Command): void {
       )
       .option('--user <name>', 'the person holding the role')
       .option('--role <role>', 'the role reviewed')
-      .option('--token <id>', 'the API token reviewed (its id from the report)')
+      .option('--token-id <id>', 'the API token reviewed (its id from the report)')
       .requiredOption('--reason <text>', 'why')
       .option('--json', 'print as JSON', false)
       .action(async (options: DecideOptions, command: Command) => {
