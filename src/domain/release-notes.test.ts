@@ -108,4 +108,8 @@ test('unusable admin patterns are explained', () => {
   assert.equal(stripPatternProblem('\\bFalcon\\b'), null);
   assert.match(stripPatternProblem('(unclosed')!, /not a valid regular expression/);
   assert.match(stripPatternProblem('x*')!, /empty string/);
+  const strippings: Stripping[] = [];
+  const zeroWidth = [{ name: 'edges', pattern: '\\b', description: 'word edges' }];
+  assert.equal(stripText('Apple Pay', 'title', zeroWidth, strippings), 'Apple Pay');
+  assert.deepEqual(strippings, [], 'zero-width matches strip nothing and are not listed');
 });

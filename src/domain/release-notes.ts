@@ -116,6 +116,8 @@ export function stripText(
   for (const p of patterns) {
     const regexp = new RegExp(p.pattern, p.caseInsensitive ? 'giu' : 'gu');
     result = result.replace(regexp, (match) => {
+      // A pattern that can match nothing (\b, x*) strips nothing there.
+      if (match === '') return match;
       strippings.push({ pattern: p.name, match, where });
       return '';
     });

@@ -31,4 +31,5 @@ test('durations an admin may not set are explained', () => {
   assert.match(retentionProblem('PT1H')!, /shorter than one day/);
   assert.match(retentionProblem('P0D')!, /shorter than one day/);
   assert.match(retentionProblem('P200Y')!, /longer than a hundred years/);
+  assert.match(retentionProblem('P99999999999Y')!, /longer than a hundred years/);
 });

@@ -73,8 +73,8 @@ export function retentionProblem(iso: string): string | null {
   if (!duration.isValid) return `'${iso}' is not an ISO 8601 duration such as P7Y, P18M or P90D`;
   const reference = DateTime.fromISO('2000-01-01T00:00:00Z', { zone: 'utc' });
   const days = reference.plus(duration).diff(reference, 'days').days;
+  if (!Number.isFinite(days) || days > MAX_DAYS) return `'${iso}' is longer than a hundred years`;
   if (!(days >= MIN_DAYS)) return `'${iso}' is shorter than one day`;
-  if (days > MAX_DAYS) return `'${iso}' is longer than a hundred years`;
   return null;
 }
 
