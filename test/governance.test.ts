@@ -5,6 +5,7 @@
  * downtime notices delivered to a real local webhook receiver in each team's zone.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { App } from '../src/app/context.js';
 import { deliverNotifications } from '../src/app/notifications/deliverNotifications.js';
@@ -157,6 +158,28 @@ for (const engine of await engines()) {
           refused.body.retainedUntil,
         );
         assert.match(refused.body.detail, /under retention until .* cannot be deleted/);
+        // An evidence file, uploaded now, is under its (changed) five-year rule.
+        const uploaded = await fetch(`${server.url}/releases/${key}/evidence?type=junit`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${server.adminToken}`,
+            'content-type': 'application/octet-stream',
+          },
+          body: readFileSync(new URL('./fixtures/evidence/jest.junit.xml', import.meta.url)),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+        assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
+        const evidence = await server.call(
+          'DELETE',
+          `/retention/records/evidence-files/${uploaded.body.id}`,
+        );
+        assert.equal(evidence.status, 409);
+        assert.equal(evidence.body.code, 'under-retention');
+        assert.equal(evidence.body.retention, 'P5Y');
+        assert.equal(
+          (await server.call('GET', `/releases/${key}/evidence`)).body.length,
+          1,
+          'the evidence is still there',
+        );
         const missing = await server.call(
           'DELETE',
           '/retention/records/approvals/no-such-approval',
@@ -255,6 +278,15 @@ for (const engine of await engines()) {
         assert.equal(token.user, 'dora');
         assert.ok(token.lastUsedAt);
         assert.equal(token.lastReview, null);
+
+        // Later requests within the hour are reads only: the recorded last use stays put.
+        for (let i = 0; i < 3; i++)
+          assert.equal((await server.call('GET', '/me', { token: issued.token })).status, 200);
+        const later = await server.call('GET', '/access-reviews/report');
+        assert.equal(
+          later.body.tokens.find((t: any) => t.id === issued.id).lastUsedAt,
+          token.lastUsedAt,
+        );
       });
 
       test('bad decisions are refused naming the field; nothing is recorded', async () => {
