@@ -90,7 +90,11 @@ export function retentionRoutes({ server, app }: RouteDeps): void {
         },
       },
     },
-    async (request) => execute(app, request.actor, (ctx) => purgeExpired(ctx, request.body)),
+    // A dry run is a read: it takes no writer lock and appends nothing.
+    async (request) =>
+      (request.body.apply ? execute : query)(app, request.actor, (ctx) =>
+        purgeExpired(ctx, request.body),
+      ),
   );
 
   server.delete(
