@@ -31,6 +31,10 @@ import { cabCommand } from './commands/cab.js';
 import { goNoGoCommand } from './commands/go-no-go.js';
 import { notificationCommand } from './commands/notification.js';
 import { reportCommand } from './commands/report.js';
+import { retentionCommand } from './commands/retention.js';
+import { accessReviewCommand } from './commands/access-review.js';
+import { releaseNotesCommand } from './commands/release-notes.js';
+import { downtimeCommand } from './commands/downtime.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -73,6 +77,10 @@ function buildProgram(): Command {
   goNoGoCommand(program);
   notificationCommand(program);
   reportCommand(program);
+  retentionCommand(program);
+  accessReviewCommand(program);
+  releaseNotesCommand(program);
+  downtimeCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

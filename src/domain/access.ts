@@ -56,6 +56,15 @@ export const PERMISSIONS = {
   'go-no-go:record': 'record a Go / No-Go checkpoint for a release and environment',
   'hypercare:check': 'run the hypercare check of open production deployments now',
   'notification:manage': 'manage outbound webhook subscriptions and their delivery log',
+  // governance (retention, access reviews, release notes, downtime notices)
+  'retention:read': 'read retention rules and what a purge would remove',
+  'retention:manage': 'change retention rules, delete expired records and purge them',
+  'access-review:read': 'read the access-review report of roles and tokens',
+  'access-review:decide': 'confirm or revoke a role or token in an access review',
+  'release-notes:write': 'generate release notes and set their embargo',
+  'release-notes:read-embargoed': 'read customer release notes before their embargo ends',
+  'release-notes:configure': 'change the patterns stripped from customer release notes',
+  'downtime:notify': "set a release's expected downtime and send downtime notices",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -101,6 +110,11 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'cab:manage',
     'cab:condition-met',
     'go-no-go:record',
+    // governance
+    'retention:read',
+    'release-notes:write',
+    'release-notes:read-embargoed',
+    'downtime:notify',
   ],
   'cab-member': [
     ...READ,
@@ -130,7 +144,15 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'runbook:write',
     'runbook:execute',
   ],
-  auditor: [...READ, 'audit:read', 'user:read', 'token:create-own'],
+  auditor: [
+    ...READ,
+    'audit:read',
+    'user:read',
+    'token:create-own',
+    // governance
+    'retention:read',
+    'access-review:read',
+  ],
   viewer: [...READ, 'token:create-own'],
 };
 

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createAuthenticator } from '../app/access/authenticator.js';
 import { touchToken } from '../app/access/tokens.js';
 import type { Actor, App } from '../app/context.js';
+import { LAST_USED_GRANULARITY_MS } from '../domain/access-review.js';
 import { problem, sendProblem } from './problem.js';
 
 declare module 'fastify' {
@@ -15,6 +16,10 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     public?: boolean;
+  }
+  interface FastifyInstance {
+    /** Drops this replica's remembered authentications (after a revocation). */
+    forgetAuthentications(): void;
   }
 }
 
@@ -28,6 +33,7 @@ export function bearerToken(request: FastifyRequest): string | null {
 export function registerAuthentication(server: FastifyInstance, app: App): void {
   server.decorateRequest('actor', null as unknown as Actor);
   const authenticator = createAuthenticator(app.store);
+  server.decorate('forgetAuthentications', () => authenticator.forget());
   const lastTouched = new Map<string, number>();
   server.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config?.public) return;
@@ -58,12 +64,14 @@ export function registerAuthentication(server: FastifyInstance, app: App): void 
       );
     }
     request.actor = result.actor;
+    // "Last used" feeds access reviews, which need the hour, not the request: at most one
+    // write per token per hour per replica keeps authentication a read (ADR 1400).
     // The remembered answer carries a stale last use; remember our own touch instead.
     const touched = Math.max(
       lastTouched.get(result.tokenId) ?? 0,
       result.lastUsedAt ? Date.parse(result.lastUsedAt) : 0,
     );
-    if (now.getTime() - touched >= 60_000) {
+    if (now.getTime() - touched >= LAST_USED_GRANULARITY_MS) {
       if (lastTouched.size > 10_000) lastTouched.clear();
       lastTouched.set(result.tokenId, now.getTime());
       await touchToken(app.store, result.tokenId, now);

@@ -15,6 +15,7 @@ import * as reviews from './migrations/0010_reviews.js';
 import * as hypercare from './migrations/0011_hypercare.js';
 import * as metricsIndexes from './migrations/0012_metrics_indexes.js';
 import * as healthReport from './migrations/0013_health_report.js';
+import * as governance from './migrations/0015_governance.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0011_hypercare': hypercare,
   '0012_metrics_indexes': metricsIndexes,
   '0013_health_report': healthReport,
+  '0015_governance': governance,
 };
 
 /**

@@ -658,3 +658,65 @@ export interface ActionItemOverdueNoticeTable {
 export interface Database {
   action_item_overdue_notices: ActionItemOverdueNoticeTable;
 }
+
+// --- governance: retention, access reviews, release notes, downtime (migration 0015) ---
+export interface DeploymentTable {
+  /** When the deployment's log (notes) was purged under its retention rule. */
+  log_purged_at: string | null;
+}
+
+export interface RetentionRuleTable {
+  record_type: string;
+  /** ISO 8601 duration, e.g. P7Y. */
+  retention: string;
+  updated_by: string;
+  updated_at: string;
+}
+
+export interface AccessReviewDecisionTable {
+  id: string;
+  grant_kind: string;
+  grant_id: string;
+  decision: string;
+  reason: string;
+  reviewer: string;
+  decided_at: string;
+}
+
+export interface ReleaseNotePatternTable {
+  name: string;
+  pattern: string;
+  case_insensitive: number;
+  description: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface ReleaseNotesTable {
+  release_id: string;
+  internal_markdown: string;
+  customer_markdown: string;
+  strippings: string;
+  security_fix: number;
+  embargo_until: string | null;
+  generated_by: string;
+  generated_at: string;
+}
+
+export interface ReleaseDowntimeTable {
+  release_id: string;
+  starts_at: string;
+  ends_at: string;
+  description: string;
+  set_by: string;
+  set_at: string;
+  notices_sent_at: string | null;
+}
+
+export interface Database {
+  retention_rules: RetentionRuleTable;
+  access_review_decisions: AccessReviewDecisionTable;
+  release_note_patterns: ReleaseNotePatternTable;
+  release_notes: ReleaseNotesTable;
+  release_downtimes: ReleaseDowntimeTable;
+}

@@ -124,7 +124,7 @@ export async function authenticate(
 
 /**
  * Usage metadata for access reviews; not a change of anyone's rights, so not audited.
- * The caller writes it at most once a minute per token to keep reads read-only.
+ * The caller writes it at most once an hour per token to keep reads read-only.
  */
 export async function touchToken(store: Store, tokenId: string, now: Date): Promise<void> {
   await store.write((tx) =>

@@ -101,6 +101,15 @@ export const NOTIFIED_ACTIONS: Readonly<Record<string, ActionRule>> = {
     },
     subject: (e) => text(fields(e.after).release),
   },
+  'downtime.notice': {
+    summary: (e) => {
+      const n = fields(e.after);
+      const services = Array.isArray(n.services) ? n.services.map(String).join(', ') : '';
+      return `Downtime for ${e.subjectId} affects ${services || 'your services'} (team ${
+        text(n.team) ?? '?'
+      }): ${text(n.localWindow) ?? `${text(n.start) ?? '?'} – ${text(n.end) ?? '?'}`}`;
+    },
+  },
   'go-no-go.recorded': {
     summary: (e) =>
       `Go / No-Go for ${e.subjectId}: ${text(fields(e.after).decision) ?? 'recorded'}`,
@@ -159,6 +168,7 @@ export const NOTIFIED_PREFIXES: readonly string[] = [
   'approval.',
   'cab.',
   'deployment.',
+  'downtime.',
   'go-no-go.',
   'hypercare.',
   'incident.',

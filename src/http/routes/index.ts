@@ -30,6 +30,10 @@ import { cabRoutes } from './cab.js';
 import { hypercareRoutes } from './hypercare.js';
 import { notificationRoutes } from './notifications.js';
 import { reportRoutes } from './reports.js';
+import { retentionRoutes } from './retention.js';
+import { accessReviewRoutes } from './access-reviews.js';
+import { releaseNoteRoutes } from './release-notes.js';
+import { downtimeRoutes } from './downtime.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -67,4 +71,8 @@ export function registerRoutes(deps: RouteDeps): void {
   hypercareRoutes(deps);
   notificationRoutes(deps);
   reportRoutes(deps);
+  retentionRoutes(deps);
+  accessReviewRoutes(deps);
+  releaseNoteRoutes(deps);
+  downtimeRoutes(deps);
 }
