@@ -67,18 +67,29 @@ const DIMENSIONS = [
   ['class', 'Class'],
 ];
 const BUCKETS = ['week', 'month', 'day'];
+const RANGES = [30, 90, 180, 365];
+
+/** The range ends at the viewer's next midnight, so it is the same on every render of a day. */
+function rangeOf(days: number): { since: string; until: string } {
+  const now = new Date();
+  const until = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+  const since = new Date(until.getFullYear(), until.getMonth(), until.getDate() - days);
+  return { since: since.toISOString(), until: until.toISOString() };
+}
 
 export function Dashboard() {
   const [params, setParams] = useSearchParams();
   const by = params.get('by') ?? 'team';
   const bucket = params.get('bucket') ?? 'week';
+  const days = RANGES.includes(Number(params.get('days'))) ? Number(params.get('days')) : 90;
+  const range = rangeOf(days);
   const [report] = useApi(
-    () => api<DoraReport>('GET', `/metrics/dora${searchParams({ by, bucket })}`),
-    [by, bucket],
+    () => api<DoraReport>('GET', `/metrics/dora${searchParams({ by, bucket, ...range })}`),
+    [by, bucket, range.since],
   );
   const [charts] = useApi(
-    () => api<Charts>('GET', `/metrics/control-charts${searchParams({ bucket })}`),
-    [bucket],
+    () => api<Charts>('GET', `/metrics/control-charts${searchParams({ bucket, ...range })}`),
+    [bucket, range.since],
   );
   const set = (name: string, value: string) => {
     const next = new URLSearchParams(params);
@@ -99,6 +110,16 @@ export function Dashboard() {
             {DIMENSIONS.map(([value, name]) => (
               <option key={value} value={value}>
                 {name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Range
+          <select value={days} onChange={(e) => set('days', e.target.value)}>
+            {RANGES.map((n) => (
+              <option key={n} value={n}>
+                Last {n} days
               </option>
             ))}
           </select>
