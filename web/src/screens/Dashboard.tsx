@@ -233,7 +233,7 @@ function Dora({ report, by }: { report: DoraReport; by: string }) {
           <p className="empty">No deployment in the range.</p>
         ) : (
           <>
-            <div className="table-scroll">
+            <div className="table-scroll" tabIndex={0}>
               <table>
                 <thead>
                   <tr>

@@ -43,7 +43,7 @@ export function EvidencePanel({
       {evidence.length === 0 ? (
         <p className="empty">No evidence yet: CI uploads its reports, or add one here.</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0}>
           <table>
             <thead>
               <tr>

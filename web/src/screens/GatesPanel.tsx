@@ -105,7 +105,7 @@ export function GatesPanel({
                 {verdict.policySet.pinned ? ' (pinned)' : ''}: {verdict.selectedBecause}. Checked{' '}
                 {formatInstant(verdict.checkedAt)}.
               </p>
-              <div className="table-scroll">
+              <div className="table-scroll" tabIndex={0}>
                 <table>
                   <caption className="visually-hidden">Rules of the {env.name} gate</caption>
                   <thead>

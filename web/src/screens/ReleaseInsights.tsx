@@ -30,7 +30,7 @@ export function RiskPanel({ risk }: { risk: Risk }) {
           ? 'Too few finished releases to fit a failure probability yet.'
           : `Fitted failure probability ${formatPercent(risk.failureProbability)} (trained on ${formatNumber(risk.modelTrainedOn)} releases).`}
       </p>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0}>
         <table>
           <caption className="visually-hidden">Each factor of the risk score</caption>
           <thead>

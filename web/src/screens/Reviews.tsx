@@ -90,7 +90,7 @@ export function ReviewList() {
             rollback, incident, emergency).
           </p>
         ) : (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0}>
             <table>
               <thead>
                 <tr>
