@@ -3,7 +3,9 @@ import { Link, useParams } from 'react-router';
 import { useState } from 'react';
 import {
   api,
+  ApiProblem,
   type AuditEntry,
+  type Problem,
   type Catalog,
   type Deployment,
   type Page,
@@ -35,7 +37,8 @@ interface ReleaseView {
   nextStates: TransitionEvaluation[];
   history: Transition[];
   deployments: Deployment[];
-  audit: Page<AuditEntry>;
+  /** The audit log needs audit:read; without it the section says so, the page still shows. */
+  audit: Page<AuditEntry> | Problem;
   catalog: Catalog;
   evidence: Evidence[];
   approvals: ApprovalStatus;
@@ -89,7 +92,10 @@ async function loadRelease(key: string): Promise<ReleaseView> {
     api<Page<AuditEntry>>(
       'GET',
       `/audit?subjectType=release&subjectId=${encodeURIComponent(release.key)}&limit=${AUDIT_LIMIT}`,
-    ),
+    ).catch((error: unknown) => {
+      if (error instanceof ApiProblem && error.problem.status === 403) return error.problem;
+      throw error;
+    }),
     api<Catalog>('GET', '/catalog'),
     api<Evidence[]>('GET', `${path}/evidence`),
     api<ApprovalStatus>('GET', `${path}/approvals`),
@@ -273,7 +279,11 @@ export function ReleasePage() {
       </section>
       <section aria-labelledby="audit">
         <h2 id="audit">Audit trail</h2>
-        {audit.items.length === 0 ? (
+        {!('items' in audit) ? (
+          <p className="empty">
+            {audit.title}: {audit.detail}
+          </p>
+        ) : audit.items.length === 0 ? (
           <p className="empty">No audit entry.</p>
         ) : (
           <ol className="timeline">
@@ -286,7 +296,7 @@ export function ReleasePage() {
             ))}
           </ol>
         )}
-        {audit.nextCursor && (
+        {'items' in audit && audit.nextCursor && (
           <p className="hint">The newest {AUDIT_LIMIT} entries; the CLI reads the rest.</p>
         )}
       </section>
