@@ -70,9 +70,11 @@ export function LineChart({
         <text className="chart-label" x={pad.left - 6} y={y(max) + 4} textAnchor="end">
           {format(max)}
         </text>
-        <text className="chart-label" x={pad.left - 6} y={y(min) + 4} textAnchor="end">
-          {format(min)}
-        </text>
+        {max !== min && (
+          <text className="chart-label" x={pad.left - 6} y={y(min) + 4} textAnchor="end">
+            {format(min)}
+          </text>
+        )}
         {points.some((p) => p.upper !== undefined) && (
           <>
             <path className="limit" d={path((p) => p.upper)} />
