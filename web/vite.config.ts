@@ -13,10 +13,21 @@ export default defineConfig({
   // `vite dev` forwards API calls to a local `gatehouse serve`.
   server: {
     proxy: Object.fromEntries(
-      ['/releases', '/audit', '/catalog', '/me', '/services', '/healthz'].map((path) => [
-        path,
-        'http://127.0.0.1:8080',
-      ]),
+      [
+        '/releases',
+        '/audit',
+        '/catalog',
+        '/me',
+        '/services',
+        '/healthz',
+        '/metrics',
+        '/calendar',
+        '/cab',
+        '/reviews',
+        '/lessons',
+        '/incidents',
+        '/canary-analyses',
+      ].map((path) => [path, 'http://127.0.0.1:8080']),
     ),
   },
 });

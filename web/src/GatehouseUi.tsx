@@ -14,6 +14,10 @@ import { ReleaseBoard } from './screens/ReleaseBoard.js';
 import { NewRelease } from './screens/NewRelease.js';
 import { ReleasePage } from './screens/ReleasePage.js';
 import { SignIn } from './screens/SignIn.js';
+import { Calendar } from './screens/Calendar.js';
+import { CabMeeting, CabQueue } from './screens/Cab.js';
+import { Dashboard } from './screens/Dashboard.js';
+import { Lessons, ReviewList, ReviewPage } from './screens/Reviews.js';
 
 function SignedIn({ children }: { children: ReactNode }) {
   const location = useLocation();
@@ -34,6 +38,10 @@ function SignedIn({ children }: { children: ReactNode }) {
         <nav aria-label="Main">
           <Link to="/">Release board</Link>
           <Link to="/releases/new">New release</Link>
+          <Link to="/calendar">Calendar</Link>
+          <Link to="/cab">CAB</Link>
+          <Link to="/dashboards">Dashboards</Link>
+          <Link to="/reviews">Reviews</Link>
           <button
             type="button"
             className="link"
@@ -80,6 +88,19 @@ export function GatehouseUi() {
             </SignedIn>
           }
         />
+        {(
+          [
+            ['/calendar', <Calendar />],
+            ['/cab', <CabQueue />],
+            ['/cab/:name', <CabMeeting />],
+            ['/dashboards', <Dashboard />],
+            ['/reviews', <ReviewList />],
+            ['/reviews/:key', <ReviewPage />],
+            ['/lessons', <Lessons />],
+          ] as const
+        ).map(([path, screen]) => (
+          <Route key={path} path={path} element={<SignedIn>{screen}</SignedIn>} />
+        ))}
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
     </BrowserRouter>

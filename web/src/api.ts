@@ -34,6 +34,7 @@ export interface AuditEntry {
 export interface Catalog {
   teams: { name: string; displayName?: string }[];
   services: { name: string; team: string }[];
+  environments?: { name: string; position: number; production?: boolean; regions?: string[] }[];
 }
 export interface Me {
   name: string;
@@ -74,13 +75,16 @@ export async function api<T>(
   const headers: Record<string, string> = { accept: 'application/json' };
   const bearer = token ?? session.token();
   if (bearer) headers.authorization = `Bearer ${bearer}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined)
+    headers['content-type'] =
+      body instanceof Blob ? 'application/octet-stream' : 'application/json';
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      // A file (evidence) goes byte for byte, as a pipeline would send it.
+      body: body === undefined ? undefined : body instanceof Blob ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiProblem({

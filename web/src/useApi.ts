@@ -33,3 +33,29 @@ export function asProblem(error: unknown): Problem {
     detail: error instanceof Error ? error.message : String(error),
   };
 }
+
+/**
+ * A person's action against the API: busy while it runs, the product's refusal kept to
+ * show, and `done` called with the answer when it succeeds.
+ */
+export function useAction(): {
+  busy: boolean;
+  problem: Problem | null;
+  run: <T>(action: () => Promise<T>, done?: (value: T) => void) => Promise<void>;
+} {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const run = useCallback(async <T>(action: () => Promise<T>, done?: (value: T) => void) => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const value = await action();
+      done?.(value);
+    } catch (error) {
+      setProblem(asProblem(error));
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, problem, run };
+}

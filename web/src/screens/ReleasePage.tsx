@@ -1,8 +1,12 @@
 /** One release: what it ships, where it stands in its lifecycle, what happened to it. */
 import { Link, useParams } from 'react-router';
+import { useState } from 'react';
 import {
   api,
+  ApiProblem,
   type AuditEntry,
+  type Problem,
+  type Catalog,
   type Deployment,
   type Page,
   type Release,
@@ -12,7 +16,18 @@ import {
 import { formatInstant, formatWindow, stateName, viewerTimeZone } from '../format.js';
 import { Loading, ProblemNotice } from '../ProblemNotice.js';
 import { useApi } from '../useApi.js';
+import { ApprovalsPanel, type ApprovalStatus } from './ApprovalsPanel.js';
+import { DeploymentsPanel } from './DeploymentsPanel.js';
+import { EvidencePanel, type Evidence } from './EvidencePanel.js';
+import { GatesPanel } from './GatesPanel.js';
 import { LifecyclePanel } from './LifecyclePanel.js';
+import {
+  CabDecisionsPanel,
+  CanaryPanel,
+  RiskPanel,
+  type CabDecision,
+  type Risk,
+} from './ReleaseInsights.js';
 
 // The API pages at most 500; a release rarely has more, and the page must show them all fast.
 const AUDIT_LIMIT = 500;
@@ -22,28 +37,105 @@ interface ReleaseView {
   nextStates: TransitionEvaluation[];
   history: Transition[];
   deployments: Deployment[];
-  audit: Page<AuditEntry>;
+  /** The audit log needs audit:read; without it the section says so, the page still shows. */
+  audit: Page<AuditEntry> | Problem;
+  catalog: Catalog;
+  evidence: Evidence[];
+  approvals: ApprovalStatus;
+  risk: Risk;
+  cabDecisions: CabDecision[];
+  canary: Parameters<typeof CanaryPanel>[0]['analyses'];
+  incidents: Incident[];
+  reviews: ReviewBrief[];
 }
+
+interface Incident {
+  key: string;
+  title: string;
+  severity: number;
+  service: string;
+  startedAt: string;
+  resolvedAt: string | null;
+  causedBy: { release: string; environment: string; reason: string }[];
+}
+interface ReviewBrief {
+  key: string;
+  release: string;
+  status: string;
+  template: string;
+  dueAt: string;
+  overdue: boolean;
+}
+// Incidents and reviews are listed newest first; those of one release are among the latest.
+const RECENT = 500;
 
 async function loadRelease(key: string): Promise<ReleaseView> {
   const path = `/releases/${encodeURIComponent(key)}`;
   const release = await api<Release>('GET', path);
-  const [nextStates, history, deployments, audit] = await Promise.all([
+  const [
+    nextStates,
+    history,
+    deployments,
+    audit,
+    catalog,
+    evidence,
+    approvals,
+    risk,
+    cabDecisions,
+    canary,
+    incidents,
+    reviews,
+  ] = await Promise.all([
     api<TransitionEvaluation[]>('GET', `${path}/next-states`),
     api<Transition[]>('GET', `${path}/transitions`),
     api<Deployment[]>('GET', `${path}/deployments`),
     api<Page<AuditEntry>>(
       'GET',
       `/audit?subjectType=release&subjectId=${encodeURIComponent(release.key)}&limit=${AUDIT_LIMIT}`,
-    ),
+    ).catch((error: unknown) => {
+      if (error instanceof ApiProblem && error.problem.status === 403) return error.problem;
+      throw error;
+    }),
+    api<Catalog>('GET', '/catalog'),
+    api<Evidence[]>('GET', `${path}/evidence`),
+    api<ApprovalStatus>('GET', `${path}/approvals`),
+    api<Risk>('GET', `${path}/risk`),
+    api<CabDecision[]>('GET', `${path}/cab-decisions`),
+    api<ReleaseView['canary']>('GET', `${path}/canary-analyses`),
+    api<Page<Incident>>('GET', `/incidents?limit=${RECENT}`),
+    api<{ items: ReviewBrief[] }>('GET', `/reviews?limit=${RECENT}`),
   ]);
-  return { release, nextStates, history, deployments, audit };
+  return {
+    release,
+    nextStates,
+    history,
+    deployments,
+    audit,
+    catalog,
+    evidence,
+    approvals,
+    risk,
+    cabDecisions,
+    canary,
+    incidents: incidents.items.filter((i) => i.causedBy.some((c) => c.release === release.key)),
+    reviews: reviews.items.filter((r) => r.release === release.key),
+  };
 }
 
 export function ReleasePage() {
   const { key = '' } = useParams();
-  const [view, reload] = useApi(() => loadRelease(key), [key]);
-  if (view.status === 'loading') return <Loading what={`release ${key}`} />;
+  const [view, reloadView] = useApi(() => loadRelease(key), [key]);
+  // Every change on the page re-reads it, and asks the gates shown to judge again.
+  const [generation, setGeneration] = useState(0);
+  const reload = () => {
+    reloadView();
+    setGeneration((n) => n + 1);
+  };
+  // The first load shows the loading state; later reloads keep the page as it is meanwhile.
+  const [last, setLast] = useState<ReleaseView | null>(null);
+  if (view.status === 'ready' && view.value !== last) setLast(view.value);
+  if (view.status === 'loading' && (!last || last.release.key !== key))
+    return <Loading what={`release ${key}`} />;
   if (view.status === 'failed')
     return (
       <>
@@ -52,7 +144,23 @@ export function ReleasePage() {
         <Link to="/">Back to the board</Link>
       </>
     );
-  const { release, nextStates, history, deployments, audit } = view.value;
+  const current = view.status === 'ready' ? view.value : last!;
+  const {
+    release,
+    nextStates,
+    history,
+    deployments,
+    audit,
+    catalog,
+    evidence,
+    approvals,
+    risk,
+    cabDecisions,
+    canary,
+    incidents,
+    reviews,
+  } = current;
+  const environments = catalog.environments ?? [];
   return (
     <article className="release">
       <div className="page-title">
@@ -108,7 +216,12 @@ export function ReleasePage() {
         <ScopeList title="Work items" items={release.scope.workItems} />
         <ScopeList title="Commits" items={release.scope.commits} />
       </section>
+      <RiskPanel risk={risk} />
       <LifecyclePanel release={release} nextStates={nextStates} onMoved={reload} />
+      <EvidencePanel releaseKey={release.key} evidence={evidence} onAdded={reload} />
+      <GatesPanel releaseKey={release.key} environments={environments} generation={generation} />
+      <ApprovalsPanel releaseKey={release.key} status={approvals} onDecided={reload} />
+      <CabDecisionsPanel decisions={cabDecisions} />
       <section aria-labelledby="history">
         <h2 id="history">History</h2>
         {history.length === 0 ? (
@@ -125,42 +238,52 @@ export function ReleasePage() {
           </ol>
         )}
       </section>
-      <section aria-labelledby="deployments">
-        <h2 id="deployments">Deployments</h2>
-        {deployments.length === 0 ? (
-          <p className="empty">No deployment recorded.</p>
+      <DeploymentsPanel
+        release={release}
+        deployments={deployments}
+        environments={environments}
+        onRecorded={reload}
+      />
+      <CanaryPanel analyses={canary} />
+      <section aria-labelledby="incidents">
+        <h2 id="incidents">Incidents</h2>
+        {incidents.length === 0 ? (
+          <p className="empty">No incident names a deployment of this release as its cause.</p>
         ) : (
-          <div className="table-scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Service</th>
-                  <th scope="col">Environment</th>
-                  <th scope="col">Region</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Finished</th>
-                </tr>
-              </thead>
-              <tbody>
-                {deployments.map((d) => (
-                  <tr key={d.id}>
-                    <td>{d.service}</td>
-                    <td>{d.environment}</td>
-                    <td>{d.region ?? '—'}</td>
-                    <td>{d.status}</td>
-                    <td>{formatInstant(d.startedAt)}</td>
-                    <td>{formatInstant(d.finishedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ul>
+            {incidents.map((i) => (
+              <li key={i.key}>
+                <strong>{i.key}</strong> (severity {i.severity}) {i.title} — {i.service}, started{' '}
+                {formatInstant(i.startedAt)},{' '}
+                {i.resolvedAt ? `resolved ${formatInstant(i.resolvedAt)}` : 'open'}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="review">
+        <h2 id="review">Review</h2>
+        {reviews.length === 0 ? (
+          <p className="empty">No post-release review opened for this release.</p>
+        ) : (
+          <ul>
+            {reviews.map((r) => (
+              <li key={r.key}>
+                <Link to={`/reviews/${encodeURIComponent(r.key)}`}>{r.key}</Link> ({r.template},{' '}
+                {r.status}) due {formatInstant(r.dueAt)}
+                {r.overdue ? <strong className="fail"> overdue</strong> : null}
+              </li>
+            ))}
+          </ul>
         )}
       </section>
       <section aria-labelledby="audit">
         <h2 id="audit">Audit trail</h2>
-        {audit.items.length === 0 ? (
+        {!('items' in audit) ? (
+          <p className="empty">
+            {audit.title}: {audit.detail}
+          </p>
+        ) : audit.items.length === 0 ? (
           <p className="empty">No audit entry.</p>
         ) : (
           <ol className="timeline">
@@ -173,7 +296,7 @@ export function ReleasePage() {
             ))}
           </ol>
         )}
-        {audit.nextCursor && (
+        {'items' in audit && audit.nextCursor && (
           <p className="hint">The newest {AUDIT_LIMIT} entries; the CLI reads the rest.</p>
         )}
       </section>
