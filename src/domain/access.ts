@@ -56,6 +56,8 @@ export const PERMISSIONS = {
   'go-no-go:record': 'record a Go / No-Go checkpoint for a release and environment',
   'hypercare:check': 'run the hypercare check of open production deployments now',
   'notification:manage': 'manage outbound webhook subscriptions and their delivery log',
+  'evidence:export': 'export a release’s evidence package (records, files, audit chain)',
+  'controls:manage': 'edit the catalogue mapping records to compliance controls',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -101,6 +103,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'cab:manage',
     'cab:condition-met',
     'go-no-go:record',
+    'evidence:export',
   ],
   'cab-member': [
     ...READ,
@@ -130,7 +133,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'runbook:write',
     'runbook:execute',
   ],
-  auditor: [...READ, 'audit:read', 'user:read', 'token:create-own'],
+  auditor: [...READ, 'audit:read', 'user:read', 'token:create-own', 'evidence:export'],
   viewer: [...READ, 'token:create-own'],
 };
 

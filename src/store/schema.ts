@@ -646,3 +646,18 @@ export interface Database {
   notification_attempts: NotificationAttemptTable;
   job_leases: JobLeaseTable;
 }
+
+// --- evidence packages and control mappings (migration 0014) ---
+
+export interface ControlMappingTable {
+  version: number;
+  /** JSON of the mapping: controls, each with the record types that evidence it. */
+  document: string;
+  sha256: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface Database {
+  control_mappings: ControlMappingTable;
+}
