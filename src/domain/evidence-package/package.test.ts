@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { strToU8, unzipSync } from 'fflate';
 import { GENESIS_HASH, hashEntry, type AuditEntry } from '../audit-chain.js';
+import type { GatehouseError } from '../errors.js';
 import { controlCoverage, DEFAULT_CONTROL_MAPPING, validateControlMapping } from './controls.js';
 import { escapeHtml } from './index-page.js';
 import {
@@ -195,17 +196,17 @@ describe('control mapping', () => {
   test('an unknown control or record type is refused naming it and where', () => {
     assert.throws(
       () => validateControlMapping({ controls: [{ control: 'PCI-6.4', records: ['release'] }] }),
-      (e: any) =>
-        e.problems[0].field === '/controls/0/control' &&
-        /'PCI-6.4' is not a known control/.test(e.problems[0].reason),
+      (e: GatehouseError) =>
+        e.problems[0]!.field === '/controls/0/control' &&
+        /'PCI-6.4' is not a known control/.test(e.problems[0]!.reason),
     );
     assert.throws(
       () =>
         validateControlMapping({
           controls: [{ control: 'SOC2-CC8.1', records: ['release', 'tickets'] }],
         }),
-      (e: any) =>
-        e.problems[0].field === '/controls/0/records/1' && /'tickets'/.test(e.problems[0].reason),
+      (e: GatehouseError) =>
+        e.problems[0]!.field === '/controls/0/records/1' && /'tickets'/.test(e.problems[0]!.reason),
     );
   });
 
