@@ -126,7 +126,7 @@ export async function exportEvidencePackage(
     {
       title: 'Risk assessment',
       file: 'records/risk.json',
-      columns: ['score', 'level', 'factors'],
+      columns: ['score', 'level', 'contributions'],
       rows: rowsOf(collected.records.find((r) => r.type === 'risk')?.value),
     },
     {

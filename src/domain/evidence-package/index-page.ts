@@ -22,14 +22,26 @@ export interface IndexSection {
   rows: Array<Record<string, unknown>>;
 }
 
+/** A value as readable text: objects as `key: value` pairs, list items one per line. */
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map(cell).join('<br>');
+  if (typeof value === 'object')
+    return Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== null && v !== undefined && v !== '')
+      .map(
+        ([k, v]) =>
+          `${escapeHtml(k)}: ${typeof v === 'object' ? escapeHtml(JSON.stringify(v)) : escapeHtml(v)}`,
+      )
+      .join('; ');
+  return escapeHtml(value);
+}
+
 function table(columns: string[], rows: Array<Record<string, unknown>>): string {
   if (rows.length === 0) return '<p class="none">None recorded.</p>';
   const head = columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join('');
   const body = rows
-    .map(
-      (r) =>
-        `<tr>${columns.map((c) => `<td>${escapeHtml(typeof r[c] === 'object' && r[c] !== null ? JSON.stringify(r[c]) : r[c])}</td>`).join('')}</tr>`,
-    )
+    .map((r) => `<tr>${columns.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`)
     .join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }

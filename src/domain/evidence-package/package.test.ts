@@ -9,7 +9,7 @@ import { strToU8, unzipSync } from 'fflate';
 import { GENESIS_HASH, hashEntry, type AuditEntry } from '../audit-chain.js';
 import type { GatehouseError } from '../errors.js';
 import { controlCoverage, DEFAULT_CONTROL_MAPPING, validateControlMapping } from './controls.js';
-import { escapeHtml } from './index-page.js';
+import { escapeHtml, renderIndexPage } from './index-page.js';
 import {
   buildEvidencePackage,
   pack,
@@ -230,5 +230,32 @@ describe('control mapping', () => {
       escapeHtml(`<script>alert("x")</script>&'`),
       '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;',
     );
+  });
+
+  test('the rendered page escapes nested values and loads nothing from outside', () => {
+    const page = renderIndexPage({
+      header: {
+        format: PACKAGE_FORMAT,
+        release: { id: 'r1', key: 'REL-1' },
+        exportedAt: '2026-03-03T10:00:00.000Z',
+        exportedBy: 'audrey',
+        audit: { entries: 0, chainFrom: 0, headSeq: 0, headHash: '0'.repeat(64) },
+      },
+      title: '"><img src=x onerror=alert(1)>',
+      sections: [
+        {
+          title: 'Gate verdicts',
+          file: 'records/gate-verdicts.json',
+          columns: ['rules'],
+          rows: [{ rules: [{ rule: 'tests', reason: '<script>steal()</script>' }] }],
+        },
+      ],
+      coverage: controlCoverage(DEFAULT_CONTROL_MAPPING, {}),
+      files: [],
+    });
+    assert.ok(!/<img|<script|<a |<link|<iframe/i.test(page), page);
+    assert.ok(page.includes('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;'));
+    assert.ok(page.includes('reason: &lt;script&gt;steal()&lt;/script&gt;'));
+    assert.ok(page.includes("default-src 'none'"));
   });
 });
