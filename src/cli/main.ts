@@ -35,6 +35,7 @@ import { retentionCommand } from './commands/retention.js';
 import { accessReviewCommand } from './commands/access-review.js';
 import { releaseNotesCommand } from './commands/release-notes.js';
 import { downtimeCommand } from './commands/downtime.js';
+import { controlsCommand } from './commands/controls.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -81,6 +82,7 @@ function buildProgram(): Command {
   accessReviewCommand(program);
   releaseNotesCommand(program);
   downtimeCommand(program);
+  controlsCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

@@ -65,6 +65,8 @@ export const PERMISSIONS = {
   'release-notes:read-embargoed': 'read customer release notes before their embargo ends',
   'release-notes:configure': 'change the patterns stripped from customer release notes',
   'downtime:notify': "set a release's expected downtime and send downtime notices",
+  'evidence:export': 'export a release’s evidence package (records, files, audit chain)',
+  'controls:manage': 'edit the catalogue mapping records to compliance controls',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -115,6 +117,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'release-notes:write',
     'release-notes:read-embargoed',
     'downtime:notify',
+    'evidence:export',
   ],
   'cab-member': [
     ...READ,
@@ -149,6 +152,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'audit:read',
     'user:read',
     'token:create-own',
+    'evidence:export',
     // governance
     'retention:read',
     'access-review:read',

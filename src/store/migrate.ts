@@ -4,8 +4,8 @@ import type { Store } from './database.js';
 import type { Database } from './schema.js';
 import * as foundation from './migrations/0001_foundation.js';
 import * as policiesEvidenceGates from './migrations/0002_policies_evidence_gates.js';
-import * as canaryDeployments from './migrations/0004_canary_deployments.js';
 import * as calendarRisk from './migrations/0003_calendar_risk.js';
+import * as canaryDeployments from './migrations/0004_canary_deployments.js';
 import * as incidentsReviewsMetrics from './migrations/0005_incidents_reviews_metrics.js';
 import * as approvals from './migrations/0006_approvals.js';
 import * as cab from './migrations/0007_cab.js';
@@ -15,6 +15,7 @@ import * as reviews from './migrations/0010_reviews.js';
 import * as hypercare from './migrations/0011_hypercare.js';
 import * as metricsIndexes from './migrations/0012_metrics_indexes.js';
 import * as healthReport from './migrations/0013_health_report.js';
+import * as controlMappings from './migrations/0014_control_mappings.js';
 import * as governance from './migrations/0015_governance.js';
 
 type EngineMigration = {
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0011_hypercare': hypercare,
   '0012_metrics_indexes': metricsIndexes,
   '0013_health_report': healthReport,
+  '0014_control_mappings': controlMappings,
   '0015_governance': governance,
 };
 

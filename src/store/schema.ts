@@ -720,3 +720,18 @@ export interface Database {
   release_notes: ReleaseNotesTable;
   release_downtimes: ReleaseDowntimeTable;
 }
+
+// --- evidence packages and control mappings (migration 0014) ---
+
+export interface ControlMappingTable {
+  version: number;
+  /** JSON of the mapping: controls, each with the record types that evidence it. */
+  document: string;
+  sha256: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface Database {
+  control_mappings: ControlMappingTable;
+}

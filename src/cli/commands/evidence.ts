@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { EVIDENCE_TYPES, isEvidenceType } from '../../domain/evidence.js';
 import { CliError, EXIT, request } from '../client.js';
 import { printJson, printTable } from '../output.js';
+import { evidencePackageCommands } from './evidence-package.js';
 import { connect, type GlobalOptions } from './global.js';
 
 const MAX_BYTES = 50 * 1024 * 1024;
@@ -42,7 +43,10 @@ function describeFacts(facts: EvidenceBody['facts']): string {
 export function evidenceCommand(program: Command): void {
   const evidence = program
     .command('evidence')
-    .description('Upload CI reports (tests, coverage, analysis, SBOMs) and list them');
+    .description(
+      'Upload CI reports (tests, coverage, analysis, SBOMs), list them, export and verify evidence packages',
+    );
+  evidencePackageCommands(evidence);
 
   evidence
     .command('add')

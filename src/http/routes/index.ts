@@ -34,6 +34,7 @@ import { retentionRoutes } from './retention.js';
 import { accessReviewRoutes } from './access-reviews.js';
 import { releaseNoteRoutes } from './release-notes.js';
 import { downtimeRoutes } from './downtime.js';
+import { evidencePackageRoutes } from './evidencePackages.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -75,4 +76,5 @@ export function registerRoutes(deps: RouteDeps): void {
   accessReviewRoutes(deps);
   releaseNoteRoutes(deps);
   downtimeRoutes(deps);
+  evidencePackageRoutes(deps);
 }
