@@ -56,6 +56,7 @@ export const PERMISSIONS = {
   'go-no-go:record': 'record a Go / No-Go checkpoint for a release and environment',
   'hypercare:check': 'run the hypercare check of open production deployments now',
   'notification:manage': 'manage outbound webhook subscriptions and their delivery log',
+  'itsm:configure': 'connect ServiceNow / Jira Service Management and retry change-record syncs',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -9,14 +9,17 @@ import { escalateOverdueApprovals } from '../approvals/escalateOverdueApprovals.
 import { execute, SYSTEM_ACTOR } from '../context.js';
 import { checkHypercareWatches } from '../hypercare/checkHypercareWatches.js';
 import type { JobScheduler } from './jobScheduler.js';
+import { dispatchItsm } from '../itsm/dispatchItsm.js';
+import { DEFAULT_ITSM_SETTINGS, syncItsm, type ItsmSyncSettings } from '../itsm/syncItsm.js';
 
 export const NOTIFICATION_JOB = 'notifications.dispatch';
 export const ESCALATION_JOB = 'approvals.escalate';
 export const HYPERCARE_JOB = 'hypercare.check';
+export const ITSM_JOB = 'itsm.sync';
 
 export function registerStandardJobs(
   scheduler: JobScheduler,
-  settings: { notifications: NotificationJobSettings },
+  settings: { notifications: NotificationJobSettings; itsm?: Partial<ItsmSyncSettings> },
 ): void {
   const n = settings.notifications;
   scheduler.registerJob(
@@ -41,5 +44,16 @@ export function registerStandardJobs(
       await checkHypercareWatches(app, SYSTEM_ACTOR);
     },
     { leaseMs: 2 * 60_000 },
+  );
+  // ITSM change records: from the audit log to ServiceNow / Jira, off the release's path.
+  const itsm = { ...DEFAULT_ITSM_SETTINGS, ...settings.itsm };
+  scheduler.registerJob(
+    ITSM_JOB,
+    5_000,
+    async (app) => {
+      await dispatchItsm(app);
+      await syncItsm(app, itsm);
+    },
+    { leaseMs: Math.max(30_000, itsm.timeoutMs * 6) },
   );
 }

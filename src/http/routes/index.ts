@@ -29,6 +29,7 @@ import { approvalRoutes } from './approvals.js';
 import { cabRoutes } from './cab.js';
 import { hypercareRoutes } from './hypercare.js';
 import { notificationRoutes } from './notifications.js';
+import { itsmRoutes } from './itsm.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -65,4 +66,5 @@ export function registerRoutes(deps: RouteDeps): void {
   cabRoutes(deps);
   hypercareRoutes(deps);
   notificationRoutes(deps);
+  itsmRoutes(deps);
 }
