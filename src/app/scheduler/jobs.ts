@@ -19,7 +19,10 @@ export const ITSM_JOB = 'itsm.sync';
 
 export function registerStandardJobs(
   scheduler: JobScheduler,
-  settings: { notifications: NotificationJobSettings; itsm?: Partial<ItsmSyncSettings> },
+  settings: {
+    notifications: NotificationJobSettings;
+    itsm?: Partial<ItsmSyncSettings> & { intervalMs?: number };
+  },
 ): void {
   const n = settings.notifications;
   scheduler.registerJob(
@@ -49,7 +52,7 @@ export function registerStandardJobs(
   const itsm = { ...DEFAULT_ITSM_SETTINGS, ...settings.itsm };
   scheduler.registerJob(
     ITSM_JOB,
-    5_000,
+    settings.itsm?.intervalMs ?? 5_000,
     async (app) => {
       await dispatchItsm(app);
       await syncItsm(app, itsm);
