@@ -55,3 +55,28 @@ export function notificationSettingsFromEnv(env = process.env): Partial<Notifica
   if (env.GATEHOUSE_EVENT_SOURCE) settings.source = env.GATEHOUSE_EVENT_SOURCE;
   return settings;
 }
+
+/** ITSM sync tuning (issue 10, point 1) from the environment; unset values keep their defaults. */
+export function itsmSettingsFromEnv(env = process.env): {
+  intervalMs?: number;
+  timeoutMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+} {
+  const settings: Record<string, number> = {};
+  const numbers = {
+    GATEHOUSE_ITSM_INTERVAL_MS: 'intervalMs',
+    GATEHOUSE_ITSM_TIMEOUT_MS: 'timeoutMs',
+    GATEHOUSE_ITSM_BACKOFF_MS: 'backoffBaseMs',
+    GATEHOUSE_ITSM_BACKOFF_MAX_MS: 'backoffMaxMs',
+  } as const;
+  for (const [name, key] of Object.entries(numbers)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`${name} must be a positive whole number (got '${raw}')`);
+    settings[key] = value;
+  }
+  return settings;
+}

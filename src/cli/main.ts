@@ -36,6 +36,7 @@ import { accessReviewCommand } from './commands/access-review.js';
 import { releaseNotesCommand } from './commands/release-notes.js';
 import { downtimeCommand } from './commands/downtime.js';
 import { controlsCommand } from './commands/controls.js';
+import { itsmCommand } from './commands/itsm.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -83,6 +84,7 @@ function buildProgram(): Command {
   releaseNotesCommand(program);
   downtimeCommand(program);
   controlsCommand(program);
+  itsmCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

@@ -67,6 +67,7 @@ export const PERMISSIONS = {
   'downtime:notify': "set a release's expected downtime and send downtime notices",
   'evidence:export': 'export a release’s evidence package (records, files, audit chain)',
   'controls:manage': 'edit the catalogue mapping records to compliance controls',
+  'itsm:configure': 'connect ServiceNow / Jira Service Management and retry change-record syncs',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 

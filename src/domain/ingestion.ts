@@ -7,7 +7,11 @@
  */
 import type { DeploymentStatus } from './lifecycle.js';
 
-export type EventChannel = 'cdevents' | 'github';
+export type EventChannel = 'cdevents' | 'github' | CiChannel;
+
+/** The CI systems whose webhooks are authenticated by a shared secret (issue 10, point 5). */
+export type CiChannel = 'gitlab' | 'jenkins' | 'azure-devops';
+export const CI_CHANNELS: readonly CiChannel[] = ['gitlab', 'jenkins', 'azure-devops'];
 
 /** What happened to a deployment, as an inbound event said it. */
 export interface DeploymentEvent {

@@ -17,6 +17,7 @@ import * as metricsIndexes from './migrations/0012_metrics_indexes.js';
 import * as healthReport from './migrations/0013_health_report.js';
 import * as controlMappings from './migrations/0014_control_mappings.js';
 import * as governance from './migrations/0015_governance.js';
+import * as itsm from './migrations/0016_itsm.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0013_health_report': healthReport,
   '0014_control_mappings': controlMappings,
   '0015_governance': governance,
+  '0016_itsm': itsm,
 };
 
 /**

@@ -735,3 +735,56 @@ export interface ControlMappingTable {
 export interface Database {
   control_mappings: ControlMappingTable;
 }
+
+// ITSM change records (issue 10, point 1; migration 0016).
+export interface ItsmConnectionTable {
+  id: string;
+  name: string;
+  kind: string;
+  base_url: string;
+  auth: string;
+  username: string | null;
+  secret: string;
+  settings: string;
+  active: number;
+  after_seq: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ItsmChangeTable {
+  connection_id: string;
+  release_key: string;
+  external_id: string;
+  number: string;
+  url: string;
+  state: string;
+  outcome: string | null;
+  opened_at: string;
+  synced_at: string;
+}
+
+export interface ItsmOperationTable {
+  id: string;
+  connection_id: string;
+  release_key: string;
+  audit_seq: number;
+  kind: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  claimed_until: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  done_at: string | null;
+}
+
+export interface Database {
+  itsm_connections: ItsmConnectionTable;
+  itsm_changes: ItsmChangeTable;
+  itsm_operations: ItsmOperationTable;
+}

@@ -3,6 +3,7 @@
  * environment) so every replica verifies with the same one; never returned.
  */
 import { invalid } from '../../domain/errors.js';
+import type { CiChannel } from '../../domain/ingestion.js';
 import type { Store } from '../../store/database.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
@@ -12,7 +13,7 @@ export const MIN_SECRET_LENGTH = 16;
 
 export async function setWebhookSecret(
   ctx: Ctx,
-  channel: 'github',
+  channel: 'github' | CiChannel,
   secret: string,
 ): Promise<{ channel: string; setAt: string; setBy: string }> {
   authorize(ctx.actor, 'event:configure');
@@ -45,7 +46,10 @@ export async function setWebhookSecret(
 }
 
 /** Read before authentication: the signature is what authenticates the sender. */
-export async function webhookSecret(store: Store, channel: 'github'): Promise<string | null> {
+export async function webhookSecret(
+  store: Store,
+  channel: 'github' | CiChannel,
+): Promise<string | null> {
   return store.read(async (tx) => {
     const row = await tx
       .selectFrom('webhook_secrets')

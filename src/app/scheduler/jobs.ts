@@ -10,15 +10,21 @@ import { execute, SYSTEM_ACTOR } from '../context.js';
 import { checkHypercareWatches } from '../hypercare/checkHypercareWatches.js';
 import { announceOverdueActionItems } from '../reviews/announceOverdueActionItems.js';
 import type { JobScheduler } from './jobScheduler.js';
+import { dispatchItsm } from '../itsm/dispatchItsm.js';
+import { DEFAULT_ITSM_SETTINGS, syncItsm, type ItsmSyncSettings } from '../itsm/syncItsm.js';
 
 export const NOTIFICATION_JOB = 'notifications.dispatch';
 export const ESCALATION_JOB = 'approvals.escalate';
 export const HYPERCARE_JOB = 'hypercare.check';
 export const OVERDUE_ACTION_ITEMS_JOB = 'reviews.action-items.overdue';
+export const ITSM_JOB = 'itsm.sync';
 
 export function registerStandardJobs(
   scheduler: JobScheduler,
-  settings: { notifications: NotificationJobSettings },
+  settings: {
+    notifications: NotificationJobSettings;
+    itsm?: Partial<ItsmSyncSettings> & { intervalMs?: number };
+  },
 ): void {
   const n = settings.notifications;
   scheduler.registerJob(
@@ -48,4 +54,15 @@ export function registerStandardJobs(
   scheduler.registerJob(OVERDUE_ACTION_ITEMS_JOB, 5 * 60_000, async (app) => {
     await execute(app, SYSTEM_ACTOR, (ctx) => announceOverdueActionItems(ctx));
   });
+  // ITSM change records: from the audit log to ServiceNow / Jira, off the release's path.
+  const itsm = { ...DEFAULT_ITSM_SETTINGS, ...settings.itsm };
+  scheduler.registerJob(
+    ITSM_JOB,
+    settings.itsm?.intervalMs ?? 5_000,
+    async (app) => {
+      await dispatchItsm(app);
+      await syncItsm(app, itsm);
+    },
+    { leaseMs: Math.max(30_000, itsm.timeoutMs * 6) },
+  );
 }

@@ -35,6 +35,7 @@ import { accessReviewRoutes } from './access-reviews.js';
 import { releaseNoteRoutes } from './release-notes.js';
 import { downtimeRoutes } from './downtime.js';
 import { evidencePackageRoutes } from './evidencePackages.js';
+import { itsmRoutes } from './itsm.js';
 
 export type Server = FastifyInstance<
   RawServerDefault,
@@ -77,4 +78,5 @@ export function registerRoutes(deps: RouteDeps): void {
   releaseNoteRoutes(deps);
   downtimeRoutes(deps);
   evidencePackageRoutes(deps);
+  itsmRoutes(deps);
 }

@@ -23,6 +23,16 @@ import { isUniqueViolation } from '../../store/database.js';
 import { parseCdevent } from '../../integrations/cdevents.js';
 import { parseGithubDelivery, signatureMatches } from '../../integrations/github-deployments.js';
 import { validatorCompiler } from '../validation.js';
+// CI webhooks (issue 10, point 5)
+import { CI_CHANNELS, type CiChannel } from '../../domain/ingestion.js';
+import { parseGitlabDelivery } from '../../integrations/ci/gitlab.js';
+import {
+  JENKINS_SIGNATURE_HEADER,
+  jenkinsSignatureMatches,
+  parseJenkinsDelivery,
+} from '../../integrations/ci/jenkins.js';
+import { basicCredentials, parseAzureDevopsDelivery } from '../../integrations/ci/azure-devops.js';
+import { secretsEqual } from '../../integrations/ci/payload.js';
 import { ERROR_RESPONSES, IdParam, Nullable } from '../schemas/common.js';
 import type { App } from '../../app/context.js';
 import type { RouteDeps } from './index.js';
@@ -36,10 +46,85 @@ export const GITHUB_ACTOR: Actor = {
   roles: ['deployer'],
 };
 
+/** Who a verified CI delivery acts as: like GitHub's, a deployer and nothing more. */
+export const CI_ACTORS: Record<CiChannel, Actor> = {
+  gitlab: { userId: 'system', name: 'gitlab-webhook', roles: ['deployer'] },
+  jenkins: { userId: 'system', name: 'jenkins-webhook', roles: ['deployer'] },
+  'azure-devops': { userId: 'system', name: 'azure-devops-webhook', roles: ['deployer'] },
+};
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Checks a CI delivery's credential against the channel's stored secret; refuses (401,
+ * nothing parsed, nothing stored) when no secret is set or it does not match.
+ */
+function refuseUnlessAuthentic(
+  channel: CiChannel,
+  secret: string | null,
+  headers: Record<string, string | string[] | undefined>,
+  body: string,
+): void {
+  const missing = (what: string) => new GatehouseError('unauthenticated', 'bad-signature', what);
+  if (!secret)
+    throw missing(
+      `no ${channel} webhook secret is set: set one with PUT /webhooks/${channel}/secret`,
+    );
+  if (channel === 'gitlab') {
+    const token = firstHeader(headers['x-gitlab-token']);
+    if (!token) throw missing('the delivery carries no X-Gitlab-Token');
+    if (!secretsEqual(token, secret)) throw missing('the X-Gitlab-Token does not match');
+  } else if (channel === 'jenkins') {
+    const signature = firstHeader(headers[JENKINS_SIGNATURE_HEADER]);
+    if (!signature)
+      throw missing('the delivery is unsigned: X-Gatehouse-Signature-256 is required');
+    if (!jenkinsSignatureMatches(secret, body, signature))
+      throw missing('the X-Gatehouse-Signature-256 signature does not match the body');
+  } else {
+    const credentials = basicCredentials(firstHeader(headers.authorization));
+    if (!credentials) throw missing('the delivery carries no basic authentication');
+    if (!secretsEqual(credentials.password, secret))
+      throw missing('the basic authentication password does not match');
+  }
+}
+
+const CI_PARSERS: Record<
+  CiChannel,
+  (headers: Record<string, string | string[] | undefined>, body: string) => InboundEvent
+> = {
+  gitlab: parseGitlabDelivery,
+  jenkins: (_headers, body) => parseJenkinsDelivery(body),
+  'azure-devops': (_headers, body) => parseAzureDevopsDelivery(body),
+};
+
+const CI_SUMMARIES: Record<CiChannel, { summary: string; description: string }> = {
+  gitlab: {
+    summary: 'Receive a GitLab Deployment Hook or Pipeline Hook (X-Gitlab-Token)',
+    description:
+      'Authenticated by X-Gitlab-Token, the secret token set on the GitLab webhook and with PUT /webhooks/gitlab/secret. ' +
+      'Deployment events record deployments; a pipeline event records the deploy job that started an environment. ' +
+      'Idempotency-Key / X-Gitlab-Event-UUID (or the deployment, status and time) make redeliveries idempotent.',
+  },
+  jenkins: {
+    summary: 'Receive a deployment event from a Jenkins pipeline step (HMAC-signed)',
+    description:
+      'The body is the Gatehouse Jenkins deployment event (see docs/integrations/jenkins.md), signed with ' +
+      'X-Gatehouse-Signature-256: sha256=<hex HMAC-SHA256 of the body> keyed with the secret set by PUT /webhooks/jenkins/secret.',
+  },
+  'azure-devops': {
+    summary: 'Receive an Azure DevOps service hook (basic authentication)',
+    description:
+      'A Web Hooks service hook subscription with basic authentication; the password is the secret set by PUT /webhooks/azure-devops/secret. ' +
+      'ms.vss-release.deployment-completed-event records deployments; ms.vss-pipelines.run-state-changed-event is noted.',
+  },
+};
+
 export const InboundEventSchema = Type.Object(
   {
     id: Type.String(),
-    channel: Type.String({ description: 'cdevents | github' }),
+    channel: Type.String({ description: 'cdevents | github | gitlab | jenkins | azure-devops' }),
     type: Type.String(),
     occurredAt: Type.String({ description: "the event's own timestamp" }),
     receivedAt: Type.String(),
@@ -128,6 +213,31 @@ export function ingestionRoutes({ server, app }: RouteDeps): void {
       },
     );
 
+    for (const channel of CI_CHANNELS)
+      typed.post(
+        `/webhooks/${channel}`,
+        {
+          config: { public: true },
+          schema: {
+            tags,
+            ...CI_SUMMARIES[channel],
+            security: [],
+            consumes: ['application/json'],
+            body: RAW_BODY,
+            response: responses,
+          },
+        },
+        async (request, reply) => {
+          const body = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
+          const secret = await webhookSecret(app.store, channel);
+          refuseUnlessAuthentic(channel, secret, request.headers, body);
+          const event = CI_PARSERS[channel](request.headers, rawText(request.body));
+          const result = await receive(app, CI_ACTORS[channel], event);
+          void reply.code(statusOf(result));
+          return result;
+        },
+      );
+
     typed.post(
       '/webhooks/github',
       {
@@ -184,6 +294,28 @@ export function ingestionRoutes({ server, app }: RouteDeps): void {
     async (request) =>
       execute(app, request.actor, (ctx) => setWebhookSecret(ctx, 'github', request.body.secret)),
   );
+
+  for (const channel of CI_CHANNELS)
+    server.put(
+      `/webhooks/${channel}/secret`,
+      {
+        schema: {
+          tags,
+          summary: `Set or rotate the secret ${channel} deliveries are authenticated with`,
+          body: StrictObject({ secret: Type.String({ minLength: 1, maxLength: 500 }) }),
+          response: {
+            200: Type.Object({
+              channel: Type.String(),
+              setAt: Type.String(),
+              setBy: Type.String(),
+            }),
+            ...ERROR_RESPONSES,
+          },
+        },
+      },
+      async (request) =>
+        execute(app, request.actor, (ctx) => setWebhookSecret(ctx, channel, request.body.secret)),
+    );
 
   server.get(
     '/events',
