@@ -6,6 +6,7 @@
 import type { Role } from '../domain/access.js';
 import type { Engine, Store, Tx } from '../store/database.js';
 import type { MetricsSource } from './canary/metricsSource.js';
+import type { SigstoreTrust } from '../integrations/sigstore.js';
 
 export interface Actor {
   userId: string;
@@ -28,6 +29,8 @@ export interface App {
   clock: () => Date;
   /** Where canary analyses pull metrics from (Prometheus), when the server has one. */
   metricsSource?: MetricsSource;
+  /** The Sigstore trusted root evidence bundles are verified against, when configured. */
+  sigstoreTrust?: SigstoreTrust;
 }
 
 /** Runs one use case in one transaction: its reads, its writes and its audit entries. */

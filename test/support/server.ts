@@ -22,7 +22,7 @@ export interface TestServer {
 
 export async function startTestServer(
   engine: TestEngine,
-  options: { demo?: boolean; prometheusUrl?: string } = {},
+  options: { demo?: boolean; prometheusUrl?: string; sigstoreTrustedRoot?: string } = {},
 ): Promise<TestServer> {
   const scratch = await engine.scratch();
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-data-'));
@@ -34,6 +34,7 @@ export async function startTestServer(
     demo: options.demo ?? false,
     logLevel: 'silent',
     ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
+    ...(options.sigstoreTrustedRoot ? { sigstoreTrustedRoot: options.sigstoreTrustedRoot } : {}),
   });
   const adminToken = running.adminToken!;
   const server: TestServer = {

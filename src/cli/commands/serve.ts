@@ -39,6 +39,11 @@ export function serveCommand(program: Command, version: string): void {
       process.env.GATEHOUSE_PROMETHEUS_URL,
     )
     .option(
+      '--sigstore-trusted-root <file>',
+      'Sigstore trusted root (trusted_root.json) for verifying sigstore evidence offline (also GATEHOUSE_SIGSTORE_TRUSTED_ROOT)',
+      process.env.GATEHOUSE_SIGSTORE_TRUSTED_ROOT,
+    )
+    .option(
       '--no-scheduler',
       'do not run scheduled jobs such as webhook delivery here (also GATEHOUSE_SCHEDULER=off)',
     )
@@ -56,6 +61,7 @@ export function serveCommand(program: Command, version: string): void {
         demo: boolean;
         logLevel: string;
         prometheusUrl?: string;
+        sigstoreTrustedRoot?: string;
         scheduler: boolean;
       }) => {
         const port = parsePort(options.port);
@@ -75,6 +81,9 @@ export function serveCommand(program: Command, version: string): void {
               demo: options.demo,
               logLevel: options.logLevel,
               ...(prometheusUrl ? { prometheusUrl } : {}),
+              ...(options.sigstoreTrustedRoot
+                ? { sigstoreTrustedRoot: options.sigstoreTrustedRoot }
+                : {}),
               scheduler: schedulerEnabled(options.scheduler),
               notifications: notificationSettingsFromEnv(),
             },
