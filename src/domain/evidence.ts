@@ -145,11 +145,7 @@ export interface SignatureFacts {
 }
 
 export type EvidenceFacts =
-  | TestFacts
-  | CoverageFacts
-  | FindingFacts
-  | VulnerabilityFacts
-  | SignatureFacts;
+  TestFacts | CoverageFacts | FindingFacts | VulnerabilityFacts | SignatureFacts;
 
 export function ratio(covered: number, total: number): Ratio {
   return {

@@ -122,8 +122,7 @@ export const PolicyRequirements = StrictObject({
             subjectAlternativeName: Type.String({
               minLength: 1,
               maxLength: 1000,
-              description:
-                'the signing certificate SAN, e.g. a CI workflow identity; exact match',
+              description: 'the signing certificate SAN, e.g. a CI workflow identity; exact match',
             }),
             issuer: Type.String({
               minLength: 1,

@@ -76,7 +76,7 @@ describe('Sigstore bundle verification', () => {
       issuer: ISSUER,
     })) as { dsseEnvelope: { signatures: Array<{ sig: string }> } };
     const sig = Buffer.from(bundle.dsseEnvelope.signatures[0]!.sig, 'base64');
-    sig[sig.length - 1] ^= 0x01;
+    sig[sig.length - 1] = sig[sig.length - 1]! ^ 0x01;
     bundle.dsseEnvelope.signatures[0]!.sig = sig.toString('base64');
     const error = refusal(() =>
       verifyArtifactBundle(bytes(bundle), material, sha256Digest(artifact)),

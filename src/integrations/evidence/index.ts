@@ -22,9 +22,6 @@ const PARSERS: Record<ReportType, (source: EvidenceSource) => Promise<EvidenceFa
 };
 
 /** Parses a file of the declared type; a file of another format is refused as invalid. */
-export function parseEvidence(
-  type: ReportType,
-  source: EvidenceSource,
-): Promise<EvidenceFacts> {
+export function parseEvidence(type: ReportType, source: EvidenceSource): Promise<EvidenceFacts> {
   return PARSERS[type](source);
 }
