@@ -14,6 +14,7 @@ import { openStore } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { prometheusSource } from '../integrations/prometheus.js';
 import { sigstoreTrustFrom } from '../integrations/sigstore.js';
+import { flagReaderFor, ofrepProvider } from '../integrations/feature-flags.js';
 import { buildServer } from './server.js';
 import type { Server } from './routes/index.js';
 
@@ -43,6 +44,9 @@ export async function startGatehouse(config: ServeConfig, version = '0.0.0'): Pr
             JSON.parse(readFileSync(config.sigstoreTrustedRoot, 'utf8')) as unknown,
           ),
         }
+      : {}),
+    ...(config.flagsOfrepUrl
+      ? { flags: await flagReaderFor(ofrepProvider(config.flagsOfrepUrl)) }
       : {}),
   };
   try {

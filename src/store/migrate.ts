@@ -13,6 +13,7 @@ import * as notifications from './migrations/0008_notifications.js';
 import * as ingestionRunbooks from './migrations/0009_ingestion_runbooks.js';
 import * as reviews from './migrations/0010_reviews.js';
 import * as hypercare from './migrations/0011_hypercare.js';
+import * as flagRolloutSteps from './migrations/0017_flag_rollout_steps.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0009_ingestion_runbooks': ingestionRunbooks,
   '0010_reviews': reviews,
   '0011_hypercare': hypercare,
+  '0017_flag_rollout_steps': flagRolloutSteps,
 };
 
 /**

@@ -646,3 +646,20 @@ export interface Database {
   notification_attempts: NotificationAttemptTable;
   job_leases: JobLeaseTable;
 }
+
+// --- feature-flag rollout steps (migration 0017) ---
+export interface FlagRolloutStepTable {
+  id: string;
+  release_id: string;
+  flag: string;
+  seq: number;
+  enabled: number;
+  exposure_percent: number;
+  provider: string;
+  observed_at: string;
+  recorded_by: string;
+}
+
+export interface Database {
+  flag_rollout_steps: FlagRolloutStepTable;
+}

@@ -44,6 +44,11 @@ export function serveCommand(program: Command, version: string): void {
       process.env.GATEHOUSE_SIGSTORE_TRUSTED_ROOT,
     )
     .option(
+      '--flags-ofrep-url <url>',
+      'OFREP flag service feature-flag rollouts are read from (also GATEHOUSE_FLAGS_OFREP_URL)',
+      process.env.GATEHOUSE_FLAGS_OFREP_URL,
+    )
+    .option(
       '--no-scheduler',
       'do not run scheduled jobs such as webhook delivery here (also GATEHOUSE_SCHEDULER=off)',
     )
@@ -62,6 +67,7 @@ export function serveCommand(program: Command, version: string): void {
         logLevel: string;
         prometheusUrl?: string;
         sigstoreTrustedRoot?: string;
+        flagsOfrepUrl?: string;
         scheduler: boolean;
       }) => {
         const port = parsePort(options.port);
@@ -83,6 +89,9 @@ export function serveCommand(program: Command, version: string): void {
               ...(prometheusUrl ? { prometheusUrl } : {}),
               ...(options.sigstoreTrustedRoot
                 ? { sigstoreTrustedRoot: options.sigstoreTrustedRoot }
+                : {}),
+              ...(options.flagsOfrepUrl
+                ? { flagsOfrepUrl: parseHttpUrl('--flags-ofrep-url', options.flagsOfrepUrl) }
                 : {}),
               scheduler: schedulerEnabled(options.scheduler),
               notifications: notificationSettingsFromEnv(),
