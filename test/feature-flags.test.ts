@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { engines } from './support/engines.js';
 import { startOfrepServer, type OfrepServer } from './support/ofrep-server.js';
+import { runCli } from './support/process.js';
 import { seededRandom } from './support/seeded-random.js';
 import { releaseBody, startTestServer, TEST_CATALOG, type TestServer } from './support/server.js';
 
@@ -99,6 +100,26 @@ for (const engine of await engines()) {
         (await server.call('GET', `/releases/${release}/flag-steps`)).body.length,
         before,
       );
+    });
+
+    test('the CLI observes a flag, prints the step, lists steps, and exits 2 on an unknown flag', async () => {
+      const env = { GATEHOUSE_URL: server.url, GATEHOUSE_TOKEN: server.adminToken };
+      flags.flags.set('dark-mode', { enabled: true, percent: 100 });
+      const observed = await runCli(['flag', 'observe', release, 'dark-mode'], env);
+      assert.equal(observed.code, 0, observed.stderr);
+      assert.match(observed.stdout, /step 1 recorded: dark-mode on, exposure 100 %/);
+      const again = await runCli(['flag', 'observe', release, 'dark-mode'], env);
+      assert.match(again.stdout, /unchanged since step 1/);
+      const listed = await runCli(['flag', 'steps', release, '--json'], env);
+      assert.equal(listed.code, 0, listed.stderr);
+      const steps = JSON.parse(listed.stdout) as Array<{ flag: string; exposurePercent: number }>;
+      assert.deepEqual(
+        steps.filter((s) => s.flag === 'dark-mode').map((s) => s.exposurePercent),
+        [100],
+      );
+      const unknown = await runCli(['flag', 'observe', release, 'ghost-flag'], env);
+      assert.equal(unknown.code, 2, unknown.stdout);
+      assert.match(unknown.stderr, /ghost-flag is not a flag/);
     });
 
     test('flag-on users with slower responses fail the canary against flag-off users', async () => {

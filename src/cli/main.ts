@@ -30,6 +30,7 @@ import { approvalCommands } from './commands/approval.js';
 import { cabCommand } from './commands/cab.js';
 import { goNoGoCommand } from './commands/go-no-go.js';
 import { notificationCommand } from './commands/notification.js';
+import { flagCommand } from './commands/flag.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -71,6 +72,7 @@ function buildProgram(): Command {
   cabCommand(program);
   goNoGoCommand(program);
   notificationCommand(program);
+  flagCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();
