@@ -4,11 +4,11 @@
  * Usage: node --import tsx bench/parse-evidence.ts TYPE FILE
  */
 import { createReadStream } from 'node:fs';
-import { isEvidenceType } from '../src/domain/evidence.js';
+import { isReportType } from '../src/domain/evidence.js';
 import { parseEvidence } from '../src/integrations/evidence/index.js';
 
 const [type, file] = process.argv.slice(2);
-if (!type || !file || !isEvidenceType(type)) throw new Error('usage: parse-evidence.ts TYPE FILE');
+if (!type || !file || !isReportType(type)) throw new Error('usage: parse-evidence.ts TYPE FILE');
 const baseline = process.memoryUsage().rss;
 let peakHeap = 0;
 const sampler = setInterval(() => {

@@ -11,6 +11,10 @@ export interface ServeConfig {
   logLevel: string;
   /** Prometheus base URL canary analyses pull from; none when absent. */
   prometheusUrl?: string;
+  /** Path of the Sigstore trusted root (trusted_root.json) bundles are verified against. */
+  sigstoreTrustedRoot?: string;
+  /** Base URL of an OFREP flag service feature-flag rollouts are read from. */
+  flagsOfrepUrl?: string;
   /** Run scheduled jobs (notification dispatch…) in this process; off unless asked for. */
   scheduler?: boolean;
   notifications?: Partial<NotificationJobSettings>;

@@ -6,6 +6,8 @@
 import type { Role } from '../domain/access.js';
 import type { Engine, Store, Tx } from '../store/database.js';
 import type { MetricsSource } from './canary/metricsSource.js';
+import type { SigstoreTrust } from '../integrations/sigstore.js';
+import type { FlagReader } from '../integrations/feature-flags.js';
 
 export interface Actor {
   userId: string;
@@ -28,6 +30,10 @@ export interface App {
   clock: () => Date;
   /** Where canary analyses pull metrics from (Prometheus), when the server has one. */
   metricsSource?: MetricsSource;
+  /** The Sigstore trusted root evidence bundles are verified against, when configured. */
+  sigstoreTrust?: SigstoreTrust;
+  /** The feature-flag service rollouts read exposure from (OpenFeature), when configured. */
+  flags?: FlagReader;
 }
 
 /** Runs one use case in one transaction: its reads, its writes and its audit entries. */

@@ -37,6 +37,7 @@ import { releaseNotesCommand } from './commands/release-notes.js';
 import { downtimeCommand } from './commands/downtime.js';
 import { controlsCommand } from './commands/controls.js';
 import { itsmCommand } from './commands/itsm.js';
+import { flagCommand } from './commands/flag.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -85,6 +86,7 @@ function buildProgram(): Command {
   downtimeCommand(program);
   controlsCommand(program);
   itsmCommand(program);
+  flagCommand(program);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();

@@ -11,6 +11,7 @@ export const EVIDENCE_TYPES = [
   'cyclonedx',
   'trivy',
   'grype',
+  'sigstore',
 ] as const;
 export type EvidenceType = (typeof EVIDENCE_TYPES)[number];
 
@@ -22,7 +23,17 @@ export const EVIDENCE_DESCRIPTIONS: Record<EvidenceType, string> = {
   cyclonedx: 'CycloneDX JSON SBOM with vulnerabilities',
   trivy: 'Trivy JSON report',
   grype: 'Grype JSON report',
+  sigstore:
+    'Sigstore bundle (JSON) with a DSSE in-toto attestation for the artifact named by `artifact=sha256:<hex>`',
 };
+
+/** Reports parsed into facts; a sigstore bundle is verified instead (integrations/sigstore). */
+export type ReportType = Exclude<EvidenceType, 'sigstore'>;
+export const REPORT_TYPES = EVIDENCE_TYPES.filter((t): t is ReportType => t !== 'sigstore');
+
+export function isReportType(value: string): value is ReportType {
+  return (REPORT_TYPES as readonly string[]).includes(value);
+}
 
 export function isEvidenceType(value: string): value is EvidenceType {
   return (EVIDENCE_TYPES as readonly string[]).includes(value);
@@ -122,7 +133,19 @@ export interface VulnerabilityFacts {
   listed: Vulnerability[];
 }
 
-export type EvidenceFacts = TestFacts | CoverageFacts | FindingFacts | VulnerabilityFacts;
+/** A verified Sigstore attestation: which artifact, and who the certificate says signed it. */
+export interface SignatureFacts {
+  kind: 'signature';
+  artifactDigest: string;
+  artifactName: string | null;
+  predicateType: string | null;
+  identity: { subjectAlternativeName: string | null; issuer: string | null };
+  /** When the transparency log recorded the signature (ISO 8601 UTC). */
+  signedAt: string | null;
+}
+
+export type EvidenceFacts =
+  TestFacts | CoverageFacts | FindingFacts | VulnerabilityFacts | SignatureFacts;
 
 export function ratio(covered: number, total: number): Ratio {
   return {
@@ -157,6 +180,8 @@ export interface CombinedEvidence {
   coverage: CoverageFacts | null;
   findings: FindingFacts | null;
   vulnerabilities: VulnerabilityFacts | null;
+  /** Every verified signature, one per uploaded bundle (the latest per file name). */
+  signatures: SignatureFacts[];
 }
 
 const add = (a: SeverityCounts, b: SeverityCounts): SeverityCounts => ({
@@ -178,9 +203,12 @@ export function combineEvidence(all: readonly EvidenceFacts[]): CombinedEvidence
     coverage: null,
     findings: null,
     vulnerabilities: null,
+    signatures: [],
   };
   for (const facts of all) {
-    if (facts.kind === 'tests') {
+    if (facts.kind === 'signature') {
+      combined.signatures.push(facts);
+    } else if (facts.kind === 'tests') {
       const t = combined.tests;
       combined.tests = t
         ? {

@@ -307,4 +307,37 @@ describe('combining evidence', () => {
     });
     assert.equal(combined.tests, null);
   });
+
+  test('artifact-signature: SAN and issuer must both match one allowed identity', () => {
+    const allowed = {
+      subjectAlternativeName: 'https://ci.example/acme/payments/release.yml@refs/heads/main',
+      issuer: 'https://token.ci.example',
+    };
+    const signed = (subjectAlternativeName: string, issuer: string) =>
+      combineEvidence([
+        {
+          kind: 'signature',
+          artifactDigest: `sha256:${'a'.repeat(64)}`,
+          artifactName: 'payments.tgz',
+          predicateType: null,
+          identity: { subjectAlternativeName, issuer },
+          signedAt: '2026-11-23T09:00:00.000Z',
+        },
+      ]);
+    const judge = (evidence: GateFacts['evidence']) =>
+      result(
+        evaluateGate(policy({ signature: { identities: [allowed] } }), facts({ evidence })),
+        'artifact-signature',
+      );
+    assert.equal(
+      result(evaluateGate(policy({}), facts()), 'artifact-signature').result,
+      'not-applicable',
+    );
+    assert.match(judge(facts().evidence).reason, /no Sigstore bundle for REL-7/);
+    assert.equal(judge(signed(allowed.subjectAlternativeName, allowed.issuer)).result, 'pass');
+    const wrongIssuer = judge(signed(allowed.subjectAlternativeName, 'https://other.example'));
+    assert.equal(wrongIssuer.result, 'fail');
+    assert.match(wrongIssuer.reason, /issuer https:\/\/other\.example\): not an allowed identity/);
+    assert.equal(judge(signed('https://ci.example/acme/other.yml', allowed.issuer)).result, 'fail');
+  });
 });

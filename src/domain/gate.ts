@@ -11,7 +11,13 @@ import { summariseApprovals, type ApprovalProgress } from './approval.js';
 import type { FreezeDecision } from './calendar/freeze.js';
 import { cabGateOutcome, type CabDecision } from './cab/decision.js';
 import { needsCab } from './cab/agenda.js';
-import type { CoverageFacts, FindingFacts, TestFacts, VulnerabilityFacts } from './evidence.js';
+import type {
+  CoverageFacts,
+  FindingFacts,
+  SignatureFacts,
+  TestFacts,
+  VulnerabilityFacts,
+} from './evidence.js';
 import {
   describeSubject,
   type Policy,
@@ -57,6 +63,8 @@ export interface GateFacts {
     coverage: CoverageFacts | null;
     findings: FindingFacts | null;
     vulnerabilities: VulnerabilityFacts | null;
+    /** Verified Sigstore signatures (artifact-signature); absent reads as none. */
+    signatures?: SignatureFacts[];
   };
   upstream: UpstreamRelease[];
   security: {
@@ -395,7 +403,42 @@ const RULES = [
       return outcome.result === 'pass' ? pass(outcome.reason) : fail(outcome.reason);
     },
   },
+  {
+    id: 'artifact-signature',
+    title: 'Artifact signed by an allowed identity',
+    evaluate(requires, facts) {
+      const allowed = requires.signature?.identities;
+      if (!allowed?.length) return notApplicable('the policy requires no artifact signature');
+      const signatures = facts.evidence.signatures ?? [];
+      if (signatures.length === 0)
+        return fail(
+          `no Sigstore bundle for ${facts.release.key}: upload it with \`gatehouse evidence add ${facts.release.key} --type sigstore --artifact sha256:HEX FILE\``,
+        );
+      const who = (s: SignatureFacts) =>
+        `${s.artifactDigest} signed by ${s.identity.subjectAlternativeName ?? 'no SAN'} (issuer ${s.identity.issuer ?? 'none'})`;
+      const outsiders = signatures.filter((s) => !signedByAllowed(s, allowed));
+      if (outsiders.length > 0)
+        return fail(
+          `${outsiders.map(who).join('; ')}: not an allowed identity (allowed: ${allowed
+            .map((a) => `${a.subjectAlternativeName} from ${a.issuer}`)
+            .join(', ')})`,
+        );
+      return pass(signatures.map(who).join('; '));
+    },
+  },
 ] as const satisfies readonly GateRule[];
+
+/** Both the SAN and the issuer must match one allowed identity: a SAN alone is not enough. */
+function signedByAllowed(
+  signature: SignatureFacts,
+  allowed: ReadonlyArray<{ subjectAlternativeName: string; issuer: string }>,
+): boolean {
+  return allowed.some(
+    (a) =>
+      a.subjectAlternativeName === signature.identity.subjectAlternativeName &&
+      a.issuer === signature.identity.issuer,
+  );
+}
 
 export type GateRuleId = (typeof RULES)[number]['id'];
 export const GATE_RULES: readonly GateRule[] = RULES;

@@ -114,6 +114,28 @@ export const PolicyRequirements = StrictObject({
     ),
   ),
   rollbackPlan: Type.Optional(Type.Boolean()),
+  signature: Type.Optional(
+    StrictObject(
+      {
+        identities: Type.Array(
+          StrictObject({
+            subjectAlternativeName: Type.String({
+              minLength: 1,
+              maxLength: 1000,
+              description: 'the signing certificate SAN, e.g. a CI workflow identity; exact match',
+            }),
+            issuer: Type.String({
+              minLength: 1,
+              maxLength: 1000,
+              description: 'the OIDC issuer in the certificate (Fulcio extension); exact match',
+            }),
+          }),
+          { minItems: 1, maxItems: 50 },
+        ),
+      },
+      { description: 'Sigstore evidence required, signed by one of these identities' },
+    ),
+  ),
   priorEnvironmentVerified: Type.Optional(
     Type.Boolean({
       description: 'every service deployed successfully to the previous environment first',

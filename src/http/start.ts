@@ -2,7 +2,7 @@
  * Starts a Gatehouse process: opens the store, migrates it, makes sure an admin can get
  * in, optionally loads the demo organisation, and listens.
  */
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { bootstrapAdmin } from '../app/access/bootstrapAdmin.js';
 import { ensureDefaultPolicySet } from '../app/policies/applyPolicySet.js';
 import { execute, SYSTEM_ACTOR, type App } from '../app/context.js';
@@ -13,6 +13,8 @@ import { adminTokenPath, type ServeConfig, itsmSettingsFromEnv } from '../config
 import { openStore } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { prometheusSource } from '../integrations/prometheus.js';
+import { sigstoreTrustFrom } from '../integrations/sigstore.js';
+import { flagReaderFor, ofrepProvider } from '../integrations/feature-flags.js';
 import { buildServer } from './server.js';
 import type { Server } from './routes/index.js';
 
@@ -35,6 +37,17 @@ export async function startGatehouse(config: ServeConfig, version = '0.0.0'): Pr
     store,
     clock: () => new Date(),
     ...(config.prometheusUrl ? { metricsSource: prometheusSource(config.prometheusUrl) } : {}),
+    // Read once at start: verification never reaches the network.
+    ...(config.sigstoreTrustedRoot
+      ? {
+          sigstoreTrust: sigstoreTrustFrom(
+            JSON.parse(readFileSync(config.sigstoreTrustedRoot, 'utf8')) as unknown,
+          ),
+        }
+      : {}),
+    ...(config.flagsOfrepUrl
+      ? { flags: await flagReaderFor(ofrepProvider(config.flagsOfrepUrl)) }
+      : {}),
   };
   try {
     await migrateToLatest(store);

@@ -18,6 +18,7 @@ import * as healthReport from './migrations/0013_health_report.js';
 import * as controlMappings from './migrations/0014_control_mappings.js';
 import * as governance from './migrations/0015_governance.js';
 import * as itsm from './migrations/0016_itsm.js';
+import * as flagRolloutSteps from './migrations/0017_flag_rollout_steps.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0014_control_mappings': controlMappings,
   '0015_governance': governance,
   '0016_itsm': itsm,
+  '0017_flag_rollout_steps': flagRolloutSteps,
 };
 
 /**

@@ -788,3 +788,20 @@ export interface Database {
   itsm_changes: ItsmChangeTable;
   itsm_operations: ItsmOperationTable;
 }
+
+// --- feature-flag rollout steps (migration 0017) ---
+export interface FlagRolloutStepTable {
+  id: string;
+  release_id: string;
+  flag: string;
+  seq: number;
+  enabled: number;
+  exposure_percent: number;
+  provider: string;
+  observed_at: string;
+  recorded_by: string;
+}
+
+export interface Database {
+  flag_rollout_steps: FlagRolloutStepTable;
+}

@@ -22,7 +22,12 @@ export interface TestServer {
 
 export async function startTestServer(
   engine: TestEngine,
-  options: { demo?: boolean; prometheusUrl?: string } = {},
+  options: {
+    demo?: boolean;
+    prometheusUrl?: string;
+    sigstoreTrustedRoot?: string;
+    flagsOfrepUrl?: string;
+  } = {},
 ): Promise<TestServer> {
   const scratch = await engine.scratch();
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-data-'));
@@ -34,6 +39,8 @@ export async function startTestServer(
     demo: options.demo ?? false,
     logLevel: 'silent',
     ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
+    ...(options.sigstoreTrustedRoot ? { sigstoreTrustedRoot: options.sigstoreTrustedRoot } : {}),
+    ...(options.flagsOfrepUrl ? { flagsOfrepUrl: options.flagsOfrepUrl } : {}),
   });
   const adminToken = running.adminToken!;
   const server: TestServer = {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { GatehouseError, notFound } from '../../domain/errors.js';
 import type { EvidenceFacts, EvidenceType } from '../../domain/evidence.js';
 import { parseEvidence } from '../../integrations/evidence/index.js';
+import { verifyArtifactBundle } from '../../integrations/sigstore.js';
 import { loadRelease } from '../../store/releases.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
@@ -15,6 +16,8 @@ export interface EvidenceUpload {
   type: EvidenceType;
   fileName: string;
   content: Uint8Array;
+  /** For sigstore evidence: the `sha256:<hex>` digest of the artifact the bundle attests. */
+  artifactDigest?: string;
 }
 
 /** The facts without their long lists, for the audit entry. */
@@ -81,6 +84,9 @@ export async function receiveEvidence(
       'evidence-too-large',
       `the file is ${upload.content.length} bytes; evidence may be at most ${MAX_EVIDENCE_BYTES} bytes`,
     );
-  const facts = await parseEvidence(upload.type, upload.content);
+  const facts =
+    upload.type === 'sigstore'
+      ? verifyArtifactBundle(upload.content, app.sigstoreTrust, upload.artifactDigest)
+      : await parseEvidence(upload.type, upload.content);
   return execute(app, actor, (ctx) => addEvidence(ctx, releaseIdOrKey, upload, facts));
 }

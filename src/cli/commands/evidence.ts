@@ -35,6 +35,8 @@ function describeFacts(facts: EvidenceBody['facts']): string {
       return `lines ${f.lines.percent ?? 'n/a'} %, branches ${f.branches.percent ?? 'n/a'} % over ${f.files} files`;
     case 'findings':
       return `${f.total} findings: ${f.bySeverity.critical} critical, ${f.bySeverity.high} high`;
+    case 'signature':
+      return `${f.artifactDigest} signed by ${f.identity.subjectAlternativeName ?? 'no SAN'} (issuer ${f.identity.issuer ?? 'none'})`;
     default:
       return `${f.total} vulnerabilities in ${f.packages} packages: ${f.bySeverity.critical} critical, ${f.bySeverity.high} high`;
   }
@@ -58,12 +60,16 @@ export function evidenceCommand(program: Command): void {
       '--name <name>',
       'name it is kept under (default: the file name); a later upload of the same type and name replaces it',
     )
+    .option(
+      '--artifact <digest>',
+      'sigstore: the sha256:<hex> digest of the artifact the bundle attests',
+    )
     .option('--json', 'print the stored evidence as JSON', false)
     .action(
       async (
         release: string,
         file: string,
-        options: { type: string; name?: string; json: boolean },
+        options: { type: string; name?: string; artifact?: string; json: boolean },
         command: Command,
       ) => {
         let size: number;
@@ -84,7 +90,8 @@ export function evidenceCommand(program: Command): void {
         const { body } = await request<EvidenceBody>(
           connect(command.optsWithGlobals<GlobalOptions>()),
           'POST',
-          `/releases/${encodeURIComponent(release)}/evidence?type=${options.type}&name=${encodeURIComponent(name)}`,
+          `/releases/${encodeURIComponent(release)}/evidence?type=${options.type}&name=${encodeURIComponent(name)}` +
+            (options.artifact ? `&artifact=${encodeURIComponent(options.artifact)}` : ''),
           {
             raw: { content: readFileSync(file), contentType: 'application/octet-stream' },
             timeoutMs: 300_000,

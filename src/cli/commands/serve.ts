@@ -39,6 +39,16 @@ export function serveCommand(program: Command, version: string): void {
       process.env.GATEHOUSE_PROMETHEUS_URL,
     )
     .option(
+      '--sigstore-trusted-root <file>',
+      'Sigstore trusted root (trusted_root.json) for verifying sigstore evidence offline (also GATEHOUSE_SIGSTORE_TRUSTED_ROOT)',
+      process.env.GATEHOUSE_SIGSTORE_TRUSTED_ROOT,
+    )
+    .option(
+      '--flags-ofrep-url <url>',
+      'OFREP flag service feature-flag rollouts are read from (also GATEHOUSE_FLAGS_OFREP_URL)',
+      process.env.GATEHOUSE_FLAGS_OFREP_URL,
+    )
+    .option(
       '--no-scheduler',
       'do not run scheduled jobs such as webhook delivery here (also GATEHOUSE_SCHEDULER=off)',
     )
@@ -56,6 +66,8 @@ export function serveCommand(program: Command, version: string): void {
         demo: boolean;
         logLevel: string;
         prometheusUrl?: string;
+        sigstoreTrustedRoot?: string;
+        flagsOfrepUrl?: string;
         scheduler: boolean;
       }) => {
         const port = parsePort(options.port);
@@ -75,6 +87,12 @@ export function serveCommand(program: Command, version: string): void {
               demo: options.demo,
               logLevel: options.logLevel,
               ...(prometheusUrl ? { prometheusUrl } : {}),
+              ...(options.sigstoreTrustedRoot
+                ? { sigstoreTrustedRoot: options.sigstoreTrustedRoot }
+                : {}),
+              ...(options.flagsOfrepUrl
+                ? { flagsOfrepUrl: parseHttpUrl('--flags-ofrep-url', options.flagsOfrepUrl) }
+                : {}),
               scheduler: schedulerEnabled(options.scheduler),
               notifications: notificationSettingsFromEnv(),
             },

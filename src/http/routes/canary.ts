@@ -7,6 +7,7 @@ import { createCanaryAnalysis } from '../../app/canary/createCanaryAnalysis.js';
 import { judgeCanaryAnalysis } from '../../app/canary/judgeCanaryAnalysis.js';
 import { judgeFromMetricsSource } from '../../app/canary/judgeFromMetricsSource.js';
 import { pushCanarySamples } from '../../app/canary/pushCanarySamples.js';
+import { pushRumBeacons } from '../../app/canary/pushRumBeacons.js';
 import {
   getCanaryAnalysis,
   listCanaryAnalyses,
@@ -18,6 +19,7 @@ import {
   CreateCanaryAnalysisInput,
   PushCanarySamplesInput,
 } from '../../domain/canary/analysis.js';
+import { PushRumBeaconsInput } from '../../domain/canary/rum.js';
 import { Instant, StrictObject, StringEnum } from '../../domain/schema-kit.js';
 import { CanaryAnalysisSchema, CanaryVerdictSchema } from '../schemas/canary.js';
 import { ERROR_RESPONSES, IdParam } from '../schemas/common.js';
@@ -88,6 +90,22 @@ export function canaryRoutes({ server, app }: RouteDeps): void {
     },
     async (request) =>
       execute(app, request.actor, (ctx) => pushCanarySamples(ctx, request.params.id, request.body)),
+  );
+
+  server.post(
+    '/canary-analyses/:id/rum-beacons',
+    {
+      schema: {
+        tags: ['canary'],
+        summary:
+          'Append a batch of real-user beacons (LCP, INP, CLS, JavaScript errors per page view) as baseline and canary samples by version',
+        params: IdParam,
+        body: PushRumBeaconsInput,
+        response: { 200: CanaryAnalysisSchema, ...ERROR_RESPONSES, ...NOT_FOUND },
+      },
+    },
+    async (request) =>
+      execute(app, request.actor, (ctx) => pushRumBeacons(ctx, request.params.id, request.body)),
   );
 
   server.post(

@@ -78,6 +78,13 @@ export function evidenceRoutes({ server, app }: RouteDeps): void {
                     'file name; a later upload with the same type and name replaces it in verdicts',
                 }),
               ),
+              artifact: Type.Optional(
+                Type.String({
+                  maxLength: 100,
+                  description:
+                    'sigstore evidence: the sha256:<hex> digest of the artifact the bundle attests',
+                }),
+              ),
             },
             { additionalProperties: false },
           ),
@@ -98,6 +105,7 @@ export function evidenceRoutes({ server, app }: RouteDeps): void {
           type,
           fileName: request.query.name ?? `${type}-report`,
           content,
+          ...(request.query.artifact ? { artifactDigest: request.query.artifact } : {}),
         });
         void reply.code(201);
         return evidence;

@@ -13,6 +13,7 @@ import { auditRoutes } from './audit.js';
 import { canaryRoutes } from './canary.js';
 import { catalogRoutes } from './catalog.js';
 import { evidenceRoutes } from './evidence.js';
+import { featureFlagRoutes } from './feature-flags.js';
 import { gateRoutes } from './gates.js';
 import { policyRoutes } from './policies.js';
 import { incidentRoutes } from './incidents.js';
@@ -56,6 +57,7 @@ export function registerRoutes(deps: RouteDeps): void {
   accessRoutes(deps);
   auditRoutes(deps);
   evidenceRoutes(deps);
+  featureFlagRoutes(deps);
   policyRoutes(deps);
   gateRoutes(deps);
   canaryRoutes(deps);

@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { EVIDENCE_TYPES, type EvidenceType } from '../../domain/evidence.js';
+import {
+  REPORT_TYPES as EVIDENCE_TYPES,
+  type ReportType as EvidenceType,
+} from '../../domain/evidence.js';
 import { GatehouseError } from '../../domain/errors.js';
 import { fixture } from './fixtures.js';
 import { parseEvidence } from './index.js';

@@ -1,5 +1,5 @@
 /** One entry point: the declared evidence type picks the parser. */
-import type { EvidenceFacts, EvidenceType } from '../../domain/evidence.js';
+import type { EvidenceFacts, ReportType } from '../../domain/evidence.js';
 import { parseCobertura } from './cobertura.js';
 import { parseCycloneDx } from './cyclonedx.js';
 import { parseGrype } from './grype.js';
@@ -11,7 +11,7 @@ import { parseTrivy } from './trivy.js';
 
 export type { EvidenceSource } from './source.js';
 
-const PARSERS: Record<EvidenceType, (source: EvidenceSource) => Promise<EvidenceFacts>> = {
+const PARSERS: Record<ReportType, (source: EvidenceSource) => Promise<EvidenceFacts>> = {
   junit: parseJUnit,
   lcov: parseLcov,
   cobertura: parseCobertura,
@@ -22,6 +22,6 @@ const PARSERS: Record<EvidenceType, (source: EvidenceSource) => Promise<Evidence
 };
 
 /** Parses a file of the declared type; a file of another format is refused as invalid. */
-export function parseEvidence(type: EvidenceType, source: EvidenceSource): Promise<EvidenceFacts> {
+export function parseEvidence(type: ReportType, source: EvidenceSource): Promise<EvidenceFacts> {
   return PARSERS[type](source);
 }
