@@ -22,6 +22,19 @@ import { ERROR_RESPONSES, IdParam, Page, PageQuery } from '../schemas/common.js'
 import { DeploymentSchema, ReleaseSchema, TransitionEvaluationSchema } from '../schemas/release.js';
 import type { RouteDeps } from './index.js';
 
+const RISK_LEVELS = ['low', 'medium', 'high'] as const;
+
+/** A release in the list: the release and its risk score and level. */
+const ListedReleaseSchema = Type.Composite([
+  ReleaseSchema,
+  Type.Object({
+    risk: Type.Object({
+      score: Type.Number(),
+      level: Type.String({ enum: [...RISK_LEVELS] }),
+    }),
+  }),
+]);
+
 const etag = (release: Release) => `"${release.revision}"`;
 
 /** Reads the revision a client holds from If-Match (`"7"`, `W/"7"`). */
@@ -77,7 +90,9 @@ export function releaseRoutes({ server, app }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary: 'List releases, newest first',
+        summary: 'List releases, newest first, each with its risk score and level',
+        description:
+          'Each item carries `risk`: the score and level of GET /releases/{id}/risk (without the model probability), computed for the returned page only. `risk` filters by that level.',
         querystring: Type.Object(
           {
             ...PageQuery,
@@ -90,14 +105,17 @@ export function releaseRoutes({ server, app }: RouteDeps): void {
             classification: Type.Optional(StringEnum(CLASSIFICATIONS)),
             service: Type.Optional(Slug),
             team: Type.Optional(Slug),
+            risk: Type.Optional(
+              StringEnum(RISK_LEVELS, { description: 'only releases whose risk is at this level' }),
+            ),
           },
           { additionalProperties: false },
         ),
-        response: { 200: Page(Type.Ref('Release')), ...ERROR_RESPONSES },
+        response: { 200: Page(ListedReleaseSchema), ...ERROR_RESPONSES },
       },
     },
     async (request) => {
-      const { limit, cursor, state, classification, service, team } = request.query;
+      const { limit, cursor, state, classification, service, team, risk } = request.query;
       return query(app, request.actor, (ctx) =>
         listReleases(ctx, {
           limit,
@@ -106,6 +124,7 @@ export function releaseRoutes({ server, app }: RouteDeps): void {
           classification,
           service,
           team,
+          risk,
         }),
       );
     },
