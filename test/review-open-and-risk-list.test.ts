@@ -246,6 +246,21 @@ for (const engine of await engines()) {
           }
         });
 
+        test('the OpenAPI document describes the risk filter, the risk field and the open-review route', async () => {
+          const doc = (await server.call('GET', '/openapi.json', { token: null })).body;
+          const list = doc.paths['/releases'].get;
+          const param = list.parameters.find((p: { name: string }) => p.name === 'risk');
+          assert.deepEqual(param?.schema?.enum, ['low', 'medium', 'high']);
+          const item =
+            list.responses['200'].content['application/json'].schema.properties.items.items;
+          assert.deepEqual(item.properties.risk.properties.level.enum, ['low', 'medium', 'high']);
+          const open = doc.paths['/releases/{id}/reviews'].post;
+          assert.deepEqual(open.requestBody.content['application/json'].schema.required, [
+            'reason',
+          ]);
+          assert.ok(open.responses['409'], JSON.stringify(Object.keys(open.responses)));
+        });
+
         test('the risk filter combines with the others and refuses an unknown level naming it', async () => {
           const high = await ok('GET', '/releases?risk=high&classification=major');
           assert.ok(

@@ -19,21 +19,14 @@ import {
 } from '../../domain/release.js';
 import { Slug, StringEnum } from '../../domain/schema-kit.js';
 import { ERROR_RESPONSES, IdParam, Page, PageQuery } from '../schemas/common.js';
-import { DeploymentSchema, ReleaseSchema, TransitionEvaluationSchema } from '../schemas/release.js';
-import type { RouteDeps } from './index.js';
-
-const RISK_LEVELS = ['low', 'medium', 'high'] as const;
-
-/** A release in the list: the release and its risk score and level. */
-const ListedReleaseSchema = Type.Composite([
+import {
+  DeploymentSchema,
+  ListedReleaseSchema,
   ReleaseSchema,
-  Type.Object({
-    risk: Type.Object({
-      score: Type.Number(),
-      level: Type.String({ enum: [...RISK_LEVELS] }),
-    }),
-  }),
-]);
+  RISK_LEVELS,
+  TransitionEvaluationSchema,
+} from '../schemas/release.js';
+import type { RouteDeps } from './index.js';
 
 const etag = (release: Release) => `"${release.revision}"`;
 
