@@ -273,6 +273,6 @@ describe('gatehouse review commands', () => {
     // Nothing was opened for the refused attempts.
     const shown = await cli('review', 'show', other);
     assert.notEqual(shown.code, 0);
-    assert.match(shown.stderr, /not found/i);
+    assert.match(shown.stderr, new RegExp(`review '${other}' does not exist`));
   });
 });
