@@ -75,6 +75,7 @@ describe('gatehouse review commands', () => {
       'lessons',
       'recurring',
       'predicted-vs-actual',
+      'open',
     ]) {
       const result = await cli('review', sub, '--help');
       assert.equal(result.code, 0, sub);
@@ -223,5 +224,55 @@ describe('gatehouse review commands', () => {
       body.byLevel.reduce((sum: number, b: { releases: number }) => sum + b.releases, 0),
       1,
     );
+  });
+
+  test('review open opens a review by hand; a second open, bad input and a viewer are refused', async () => {
+    const fresh = (await api('POST', '/releases', releaseBody())).key as string;
+    const opened = await cli(
+      'review',
+      'open',
+      fresh,
+      '--reason',
+      'a near miss in the canary',
+      '--template',
+      'light',
+      '--json',
+    );
+    assert.equal(opened.code, 0, opened.stderr);
+    const review = JSON.parse(opened.stdout);
+    assert.equal(review.release, fresh);
+    assert.equal(review.template, 'light');
+    assert.deepEqual(
+      review.triggers.map((t: { kind: string }) => t.kind),
+      ['manual'],
+    );
+
+    const again = await cli('review', 'open', fresh, '--reason', 'again');
+    assert.equal(again.code, 1, again.stderr);
+    assert.match(again.stderr, new RegExp(`already has an open review, ${review.key}`));
+
+    const other = (await api('POST', '/releases', releaseBody())).key as string;
+    const badTemplate = await cli('review', 'open', other, '--reason', 'x', '--template', 'heavy');
+    assert.equal(badTemplate.code, 2);
+    assert.match(badTemplate.stderr, /--template must be full or light/);
+    const blank = await cli('review', 'open', other, '--reason', '  ');
+    assert.equal(blank.code, 2, blank.stderr);
+    assert.match(blank.stderr, /\/body\/reason/);
+    const noReason = await cli('review', 'open', other);
+    assert.equal(noReason.code, 2);
+    assert.match(noReason.stderr, /--reason/);
+
+    const token = (await api('POST', '/tokens', { name: 't2', user: 'vera' })).token as string;
+    const viewer = await runCli(['review', 'open', other, '--reason', 'curious'], {
+      ...env,
+      GATEHOUSE_TOKEN: token,
+    });
+    assert.equal(viewer.code, 1);
+    assert.match(viewer.stderr, /vera may not write a post-release review/);
+
+    // Nothing was opened for the refused attempts.
+    const shown = await cli('review', 'show', other);
+    assert.notEqual(shown.code, 0);
+    assert.match(shown.stderr, new RegExp(`review '${other}' does not exist`));
   });
 });

@@ -411,10 +411,51 @@ describe('web UI journey in Chromium', () => {
       .getByRole('region', { name: 'CAB decisions' })
       .getByText('DBA on call', { exact: false })
       .waitFor();
+    // The major release has no review: carla opens one by hand; a second is refused
+    // with the product's reason.
+    const reviewRegion = page.getByRole('region', { name: 'Review' });
+    await reviewRegion.getByText('No post-release review opened for this release.').waitFor();
+    const openForm = page.getByRole('form', { name: 'Open a review' });
+    await openForm.getByLabel('Reason').fill('First ledger major since the outage');
+    await openForm.getByLabel('Template').selectOption('light');
+    await openForm.getByRole('button', { name: 'Open a review' }).click();
+    await reviewRegion.getByRole('link', { name: /^REV-\d+$/ }).waitFor();
+    const opened = (await server.call('GET', `/reviews/${majorKey}`)).body;
+    assert.equal(opened.template, 'light');
+    assert.equal(opened.triggers[0].reason, 'opened by carla: First ledger major since the outage');
+    await openForm.getByLabel('Reason').fill('Once more');
+    await openForm.getByRole('button', { name: 'Open a review' }).click();
+    await openForm
+      .getByRole('alert')
+      .getByText(/already has an open review, REV-\d+/)
+      .waitFor();
+    await checkScreen('journey-review-opened', [409]);
 
     await visit('lessons', '/ui/lessons', 'Lessons learned');
     await page.getByText('No closed review matches.').waitFor();
+    // Filtered by risk: the board shows the releases at that level and no others. The
+    // medium band starts at the major release's score, so the journey's releases differ.
+    type Listed = { key: string; risk: { score: number; level: string } };
+    const unbanded = (await server.call('GET', '/releases?limit=500')).body.items as Listed[];
+    const { weights } = (await server.call('GET', '/risk/weights')).body;
+    const medium = unbanded.find((r) => r.key === majorKey)!.risk.score;
+    const set = await server.call('PUT', '/risk/weights', {
+      body: { ...weights, bands: { medium, high: medium + 100 } },
+    });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    const listed = (await server.call('GET', '/releases?limit=500')).body.items as Listed[];
+    const level = listed.find((r) => r.key === majorKey)!.risk.level;
+    const atLevel = listed.filter((r) => r.risk.level === level).map((r) => r.key);
+    const others = listed.filter((r) => r.risk.level !== level).map((r) => r.key);
+    assert.ok(others.length > 0, `the journey's releases span levels: ${JSON.stringify(listed)}`);
     await visit('board', '/ui/', 'Release board');
+    const card = (key: string) => page.locator('.card').filter({ hasText: key });
+    await card(others[0]!).waitFor();
+    await page.getByLabel('Risk').selectOption(level);
+    for (const key of others) await card(key).waitFor({ state: 'detached' });
+    for (const key of atLevel) await card(key).getByText(`${level} risk`).waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('risk'), level);
+    await checkScreen('journey-board-by-risk');
   });
 
   it('fits every screen on a 390-pixel phone', async () => {

@@ -71,8 +71,13 @@ export interface HistoryRow {
   }>;
 }
 
-/** Every release with what the score and the model need, oldest first; three queries. */
-export async function releaseHistory(db: Db): Promise<HistoryRow[]> {
+/**
+ * Every release with what the score and the model need, oldest first; three queries.
+ * With `ids`, only those releases (a page of the release list).
+ */
+export async function releaseHistory(db: Db, ids?: readonly string[]): Promise<HistoryRow[]> {
+  if (ids?.length === 0) return [];
+  const only = ids ? [...ids] : undefined;
   const [releases, services, deployments] = await Promise.all([
     db
       .selectFrom('releases')
@@ -89,6 +94,7 @@ export async function releaseHistory(db: Db): Promise<HistoryRow[]> {
         'releases.created_at',
         'teams.time_zone',
       ])
+      .$if(only !== undefined, (q) => q.where('releases.id', 'in', only!))
       .orderBy('releases.created_at')
       .orderBy('releases.id')
       .execute(),
@@ -102,11 +108,13 @@ export async function releaseHistory(db: Db): Promise<HistoryRow[]> {
         'services.customer_facing',
         'services.data_sensitivity',
       ])
+      .$if(only !== undefined, (q) => q.where('release_services.release_id', 'in', only!))
       .orderBy('services.name')
       .execute(),
     db
       .selectFrom('deployments')
       .select(['release_id', (eb) => eb.fn.min('started_at').as('first_started')])
+      .$if(only !== undefined, (q) => q.where('release_id', 'in', only!))
       .groupBy('release_id')
       .execute(),
   ]);
@@ -140,4 +148,46 @@ export async function releaseHistory(db: Db): Promise<HistoryRow[]> {
       services: servicesOf.get(r.id) ?? [],
     };
   });
+}
+
+/**
+ * For each of these releases, the finished releases of its services raised before it
+ * (by created_at, then id: the order of releaseHistory) and how many failed or were
+ * rolled back, summed over its services: what scoreHistory counts, in one query.
+ */
+export async function serviceHistoryBefore(
+  db: Db,
+  ids: readonly string[],
+): Promise<Map<string, { finished: number; failed: number }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('release_services as mine')
+    .innerJoin('releases as r', 'r.id', 'mine.release_id')
+    .innerJoin('release_services as theirs', 'theirs.service_id', 'mine.service_id')
+    .innerJoin('releases as earlier', 'earlier.id', 'theirs.release_id')
+    .select((eb) => [
+      'mine.release_id',
+      eb.fn.countAll<number | string>().as('finished'),
+      eb.fn
+        .sum<number | string>(
+          eb.case().when('earlier.state', 'in', ['failed', 'rolled-back']).then(1).else(0).end(),
+        )
+        .as('failed'),
+    ])
+    .where('mine.release_id', 'in', [...ids])
+    .where('earlier.state', 'in', ['closed', 'failed', 'rolled-back'])
+    .where((eb) =>
+      eb.or([
+        eb('earlier.created_at', '<', eb.ref('r.created_at')),
+        eb.and([
+          eb('earlier.created_at', '=', eb.ref('r.created_at')),
+          eb('earlier.id', '<', eb.ref('r.id')),
+        ]),
+      ]),
+    )
+    .groupBy('mine.release_id')
+    .execute();
+  return new Map(
+    rows.map((r) => [r.release_id, { finished: Number(r.finished), failed: Number(r.failed) }]),
+  );
 }

@@ -5,11 +5,14 @@
 import type { Static } from '@sinclair/typebox';
 import type {
   DeploymentSchema,
+  ListedReleaseSchema,
   ReleaseSchema,
   TransitionEvaluationSchema,
 } from '../../src/http/schemas/release.js';
 
 export type Release = Static<typeof ReleaseSchema>;
+/** A release as the list gives it: with its risk score and level. */
+export type ListedRelease = Static<typeof ListedReleaseSchema>;
 export type Deployment = Static<typeof DeploymentSchema>;
 export type TransitionEvaluation = Static<typeof TransitionEvaluationSchema>;
 export interface Page<T> {

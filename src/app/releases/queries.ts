@@ -5,6 +5,8 @@ import { loadRelease, selectReleases, toRelease } from '../../store/releases.js'
 import { decodeCursor, encodeCursor, type Page } from '../pagination.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
+import { risksOf, type ListedRisk } from '../risk/listedRisk.js';
+import type { RiskLevel } from '../../domain/risk/score.js';
 
 export async function getRelease(ctx: Ctx, idOrKey: string): Promise<Release> {
   authorize(ctx.actor, 'release:read');
@@ -18,12 +20,23 @@ export interface ReleaseFilter {
   classification?: string;
   service?: string;
   team?: string;
+  /** Only releases whose risk score falls in this level (computed, so scanned in batches). */
+  risk?: RiskLevel;
   limit: number;
   cursor?: string;
 }
 
-/** Newest first; the cursor is the (created_at, id) of the last item returned. */
-export async function listReleases(ctx: Ctx, filter: ReleaseFilter): Promise<Page<Release>> {
+export type ListedRelease = Release & { risk: ListedRisk };
+
+/** Rows read per batch while looking for releases of the asked risk level. */
+const RISK_SCAN_BATCH = 200;
+
+/**
+ * Newest first, each with its risk score and level; the cursor is the (created_at, id)
+ * of the last item returned. Risk is computed, not stored, so a risk filter reads the
+ * other filters' matches in batches, scoring each batch, until the page is full.
+ */
+export async function listReleases(ctx: Ctx, filter: ReleaseFilter): Promise<Page<ListedRelease>> {
   authorize(ctx.actor, 'release:read');
   let query = selectReleases(ctx.tx);
   if (filter.state?.length) query = query.where('releases.state', 'in', filter.state);
@@ -45,25 +58,52 @@ export async function listReleases(ctx: Ctx, filter: ReleaseFilter): Promise<Pag
         .where('services.name', '=', service),
     );
   }
+  const filtered = query;
+  const after = (cursor: [string, string] | undefined) =>
+    cursor
+      ? filtered.where((eb) =>
+          eb.or([
+            eb('releases.created_at', '<', cursor[0]),
+            eb.and([eb('releases.created_at', '=', cursor[0]), eb('releases.id', '<', cursor[1])]),
+          ]),
+        )
+      : filtered;
+  let position: [string, string] | undefined;
   if (filter.cursor) {
     const [createdAt, id] = decodeCursor(filter.cursor, 2);
-    query = query.where((eb) =>
-      eb.or([
-        eb('releases.created_at', '<', createdAt!),
-        eb.and([eb('releases.created_at', '=', createdAt!), eb('releases.id', '<', id!)]),
-      ]),
-    );
+    position = [createdAt!, id!];
   }
-  const rows = await query
-    .orderBy('releases.created_at', 'desc')
-    .orderBy('releases.id', 'desc')
-    .limit(filter.limit + 1)
-    .execute();
-  const more = rows.length > filter.limit;
-  const pageRows = rows.slice(0, filter.limit);
-  const last = pageRows.at(-1);
+  const batch = filter.risk ? Math.max(filter.limit + 1, RISK_SCAN_BATCH) : filter.limit + 1;
+  const found: Array<{
+    row: Awaited<ReturnType<typeof filtered.execute>>[number];
+    risk: ListedRisk;
+  }> = [];
+  for (;;) {
+    const rows = await after(position)
+      .orderBy('releases.created_at', 'desc')
+      .orderBy('releases.id', 'desc')
+      .limit(batch)
+      .execute();
+    // Without a risk filter only the page is scored, not the look-ahead row.
+    const scored = filter.risk ? rows : rows.slice(0, filter.limit);
+    const risks = await risksOf(
+      ctx,
+      scored.map((r) => r.id),
+    );
+    for (const row of rows) {
+      const risk = risks.get(row.id);
+      if (filter.risk && risk?.level !== filter.risk) continue;
+      found.push({ row, risk: risk ?? { score: 0, level: 'low' } });
+    }
+    const last = rows.at(-1);
+    if (!filter.risk || found.length > filter.limit || rows.length < batch || !last) break;
+    position = [last.created_at, last.id];
+  }
+  const more = found.length > filter.limit;
+  const page = found.slice(0, filter.limit);
+  const last = page.at(-1)?.row;
   return {
-    items: pageRows.map(toRelease),
+    items: page.map(({ row, risk }) => ({ ...toRelease(row), risk })),
     nextCursor: more && last ? encodeCursor([last.created_at, last.id]) : null,
   };
 }

@@ -148,6 +148,45 @@ export function reviewCommand(program: Command): void {
     });
 
   review
+    .command('open')
+    .description("Open a release's post-release review by hand (reopens a closed one)")
+    .argument('<release>', 'release key or id')
+    .requiredOption('--reason <text>', 'why the review is opened')
+    .option(
+      '--template <template>',
+      'full or light (default: what the policy would choose)',
+      (v) => {
+        if (v !== 'full' && v !== 'light')
+          throw new InvalidArgumentError(`--template must be full or light, not '${v}'`);
+        return v;
+      },
+    )
+    .option('--mandatory', 'the review must be closed before the release may close', false)
+    .option('--json', 'print as JSON', false)
+    .action(
+      async (
+        release: string,
+        o: { reason: string; template?: string; mandatory: boolean; json: boolean },
+        command: Command,
+      ) => {
+        const { body } = await request<Review>(
+          conn(command),
+          'POST',
+          `/releases/${path(release)}/reviews`,
+          {
+            body: {
+              reason: o.reason,
+              mandatory: o.mandatory,
+              ...(o.template ? { template: o.template } : {}),
+            },
+          },
+        );
+        if (o.json) return printJson(body);
+        printLines(summary(body));
+      },
+    );
+
+  review
     .command('timeline-add')
     .description('Add a timeline entry the records do not show')
     .argument('<review>', 'review key, id, or the release key')

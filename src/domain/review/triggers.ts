@@ -65,7 +65,8 @@ export const DEFAULT_REVIEW_POLICY: ReviewPolicy = {
 export const TRIGGERING_STATES: readonly string[] = ['verify', 'failed', 'rolled-back'];
 
 export interface ReviewTrigger {
-  kind: TriggerKind;
+  /** `manual`: a person opened the review by hand (src/app/reviews/openReviewByHand.ts). */
+  kind: TriggerKind | 'manual';
   reason: string;
 }
 
@@ -106,7 +107,7 @@ export function reviewTriggers(policy: ReviewPolicy, event: ReviewEvent): Review
 
 export function isMandatory(policy: ReviewPolicy, triggers: readonly ReviewTrigger[]): boolean {
   const mandatory = policy.mandatory ?? [];
-  return triggers.some((t) => mandatory.includes(t.kind));
+  return triggers.some((t) => t.kind !== 'manual' && mandatory.includes(t.kind));
 }
 
 /** Full unless the release is low-risk by classification and nothing but light triggers fired. */
@@ -118,10 +119,31 @@ export function chooseTemplate(
   const light = policy.lightTemplate;
   if (!light) return 'full';
   if (!light.classifications.includes(classification)) return 'full';
-  return triggers.every((t) => light.triggers.includes(t.kind)) ? 'light' : 'full';
+  return triggers.every((t) => t.kind !== 'manual' && light.triggers.includes(t.kind))
+    ? 'light'
+    : 'full';
 }
 
 export function dueAt(policy: ReviewPolicy, template: ReviewTemplateName, from: Date): string {
   const days = policy.dueDays?.[template] ?? (template === 'full' ? 5 : 10);
   return new Date(from.getTime() + days * 86_400_000).toISOString();
 }
+
+/** Opening a review by hand: the template, whether it must close before the release, and why. */
+export const OpenReviewInput = StrictObject({
+  template: Type.Optional(
+    StringEnum(REVIEW_TEMPLATES, {
+      description: 'full or light; without it, what the policy would choose for the release',
+    }),
+  ),
+  mandatory: Type.Optional(
+    Type.Boolean({ description: 'the review must be closed before the release may close' }),
+  ),
+  reason: Type.String({
+    minLength: 1,
+    maxLength: 2000,
+    pattern: '\\S',
+    description: 'why the review is opened; kept as its trigger and in the audit log',
+  }),
+});
+export type OpenReviewInput = Static<typeof OpenReviewInput>;

@@ -19,7 +19,13 @@ import {
 } from '../../domain/release.js';
 import { Slug, StringEnum } from '../../domain/schema-kit.js';
 import { ERROR_RESPONSES, IdParam, Page, PageQuery } from '../schemas/common.js';
-import { DeploymentSchema, ReleaseSchema, TransitionEvaluationSchema } from '../schemas/release.js';
+import {
+  DeploymentSchema,
+  ListedReleaseSchema,
+  ReleaseSchema,
+  RISK_LEVELS,
+  TransitionEvaluationSchema,
+} from '../schemas/release.js';
 import type { RouteDeps } from './index.js';
 
 const etag = (release: Release) => `"${release.revision}"`;
@@ -77,7 +83,9 @@ export function releaseRoutes({ server, app }: RouteDeps): void {
     {
       schema: {
         tags,
-        summary: 'List releases, newest first',
+        summary: 'List releases, newest first, each with its risk score and level',
+        description:
+          'Each item carries `risk`: the score and level of GET /releases/{id}/risk (without the model probability), computed for the returned page only. `risk` filters by that level.',
         querystring: Type.Object(
           {
             ...PageQuery,
@@ -90,14 +98,17 @@ export function releaseRoutes({ server, app }: RouteDeps): void {
             classification: Type.Optional(StringEnum(CLASSIFICATIONS)),
             service: Type.Optional(Slug),
             team: Type.Optional(Slug),
+            risk: Type.Optional(
+              StringEnum(RISK_LEVELS, { description: 'only releases whose risk is at this level' }),
+            ),
           },
           { additionalProperties: false },
         ),
-        response: { 200: Page(Type.Ref('Release')), ...ERROR_RESPONSES },
+        response: { 200: Page(ListedReleaseSchema), ...ERROR_RESPONSES },
       },
     },
     async (request) => {
-      const { limit, cursor, state, classification, service, team } = request.query;
+      const { limit, cursor, state, classification, service, team, risk } = request.query;
       return query(app, request.actor, (ctx) =>
         listReleases(ctx, {
           limit,
@@ -106,6 +117,7 @@ export function releaseRoutes({ server, app }: RouteDeps): void {
           classification,
           service,
           team,
+          risk,
         }),
       );
     },

@@ -7,6 +7,8 @@ import { overdueActionItems } from '../../app/reviews/overdueActionItems.js';
 import { updateActionItem } from '../../app/reviews/updateActionItem.js';
 import { updateReviewSections } from '../../app/reviews/updateReviewSections.js';
 import { closeReview } from '../../app/reviews/closeReview.js';
+import { openReviewByHand } from '../../app/reviews/openReviewByHand.js';
+import { OpenReviewInput } from '../../domain/review/triggers.js';
 import {
   exportReviewMarkdown,
   getReview,
@@ -235,6 +237,27 @@ export function reviewRoutes({ server, app }: RouteDeps): void {
     },
     async (request) =>
       execute(app, request.actor, (ctx) => closeReview(ctx, request.params.id, request.body?.note)),
+  );
+
+  server.post(
+    '/releases/:id/reviews',
+    {
+      schema: {
+        tags,
+        summary:
+          "Open the release's post-release review by hand, with a reason; refused (409) while it has an open review, a closed one is reopened",
+        params: IdParam,
+        body: OpenReviewInput,
+        response: { 201: ReviewSchema, ...EDIT },
+      },
+    },
+    async (request, reply) => {
+      const review = await execute(app, request.actor, (ctx) =>
+        openReviewByHand(ctx, request.params.id, request.body),
+      );
+      void reply.code(201).header('location', `/reviews/${review.key}`);
+      return review;
+    },
   );
 
   server.get(

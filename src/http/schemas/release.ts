@@ -59,6 +59,19 @@ export const ReleaseSchema = Type.Object(
   { $id: 'Release' },
 );
 
+export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
+
+/** A release in the list: the release and its risk score and level (GET /releases/{id}/risk). */
+export const ListedReleaseSchema = Type.Composite([
+  ReleaseSchema,
+  Type.Object({
+    risk: Type.Object({
+      score: Type.Number(),
+      level: Type.String({ enum: [...RISK_LEVELS] }),
+    }),
+  }),
+]);
+
 export const CheckResultSchema = Type.Object({
   check: Type.String(),
   passed: Type.Boolean(),

@@ -1,6 +1,6 @@
-/** The release board: one column per lifecycle stage, filtered by team, service and class. */
+/** The release board: one column per lifecycle stage, filtered by team, service, class and risk. */
 import { useSearchParams, Link } from 'react-router';
-import { api, searchParams, type Catalog, type Page, type Release } from '../api.js';
+import { api, searchParams, type Catalog, type ListedRelease, type Page } from '../api.js';
 import { formatWindow, stateName, viewerTimeZone } from '../format.js';
 import { Loading, ProblemNotice } from '../ProblemNotice.js';
 import { useApi } from '../useApi.js';
@@ -9,6 +9,7 @@ const STAGES = ['plan', 'prepare', 'test', 'approve', 'deploy', 'verify', 'close
 /** States a release ends in without closing; shown together so the board stays readable. */
 const STOPPED = ['no-go', 'rolled-back', 'failed', 'cancelled'];
 const CLASSIFICATIONS = ['major', 'minor', 'patch', 'emergency'];
+const RISK_LEVELS = ['low', 'medium', 'high'];
 const BOARD_LIMIT = 500;
 
 export function ReleaseBoard() {
@@ -17,15 +18,16 @@ export function ReleaseBoard() {
     team: params.get('team') ?? '',
     service: params.get('service') ?? '',
     classification: params.get('classification') ?? '',
+    risk: params.get('risk') ?? '',
   };
   const [catalog] = useApi(() => api<Catalog>('GET', '/catalog'), []);
   const [releases] = useApi(
     () =>
-      api<Page<Release>>(
+      api<Page<ListedRelease>>(
         'GET',
         `/releases${searchParams({ ...filters, limit: String(BOARD_LIMIT) })}`,
       ),
-    [filters.team, filters.service, filters.classification],
+    [filters.team, filters.service, filters.classification, filters.risk],
   );
   const setFilter = (name: keyof typeof filters, value: string) => {
     const next = new URLSearchParams(params);
@@ -81,6 +83,17 @@ export function ReleaseBoard() {
             ))}
           </select>
         </label>
+        <label>
+          Risk
+          <select value={filters.risk} onChange={(e) => setFilter('risk', e.target.value)}>
+            <option value="">Any risk</option>
+            {RISK_LEVELS.map((level) => (
+              <option key={level} value={level}>
+                {level}
+              </option>
+            ))}
+          </select>
+        </label>
       </form>
       {releases.status === 'loading' && <Loading what="releases" />}
       {releases.status === 'failed' && <ProblemNotice problem={releases.problem} />}
@@ -89,7 +102,7 @@ export function ReleaseBoard() {
   );
 }
 
-function Board({ page }: { page: Page<Release> }) {
+function Board({ page }: { page: Page<ListedRelease> }) {
   if (page.items.length === 0)
     return (
       <p className="empty">
@@ -122,8 +135,8 @@ function Board({ page }: { page: Page<Release> }) {
                       <span className="key">{release.key}</span> {release.title}
                     </Link>
                     <span className="meta">
-                      {release.version} · {release.classification}
-                      {release.team ? ` · ${release.team}` : ''}
+                      {release.version} · {release.classification} · {release.risk.level} risk (
+                      {release.risk.score}){release.team ? ` · ${release.team}` : ''}
                       {column.states.length > 1 ? ` · ${stateName(release.state)}` : ''}
                     </span>
                     <span className="meta">{formatWindow(release.plannedWindow)}</span>

@@ -15,7 +15,7 @@ import {
 } from '../api.js';
 import { formatInstant, formatWindow, stateName, viewerTimeZone } from '../format.js';
 import { Loading, ProblemNotice } from '../ProblemNotice.js';
-import { useApi } from '../useApi.js';
+import { useAction, useApi } from '../useApi.js';
 import { ApprovalsPanel, type ApprovalStatus } from './ApprovalsPanel.js';
 import { DeploymentsPanel } from './DeploymentsPanel.js';
 import { EvidencePanel, type Evidence } from './EvidencePanel.js';
@@ -276,6 +276,7 @@ export function ReleasePage() {
             ))}
           </ul>
         )}
+        <OpenReviewForm release={release.key} onOpened={reload} />
       </section>
       <section aria-labelledby="audit">
         <h2 id="audit">Audit trail</h2>
@@ -315,5 +316,63 @@ function ScopeList({ title, items }: { title: string; items: string[] }) {
         ))}
       </ul>
     </>
+  );
+}
+
+/**
+ * Opens the release's review by hand; the product refuses a second open review (or a
+ * person without the right) and the refusal is shown as it words it.
+ */
+function OpenReviewForm({ release, onOpened }: { release: string; onOpened: () => void }) {
+  const [reason, setReason] = useState('');
+  const [template, setTemplate] = useState('');
+  const [mandatory, setMandatory] = useState(false);
+  const { busy, problem, run } = useAction();
+  return (
+    <form
+      className="release-form"
+      aria-label="Open a review"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void run(
+          () =>
+            api('POST', `/releases/${encodeURIComponent(release)}/reviews`, {
+              reason,
+              mandatory,
+              ...(template ? { template } : {}),
+            }),
+          () => {
+            setReason('');
+            onOpened();
+          },
+        );
+      }}
+    >
+      <h3>Open a review</h3>
+      <label>
+        Reason
+        <textarea value={reason} onChange={(e) => setReason(e.target.value)} />
+      </label>
+      <label>
+        Template
+        <select value={template} onChange={(e) => setTemplate(e.target.value)}>
+          <option value="">As the policy would choose</option>
+          <option value="full">Full</option>
+          <option value="light">Light</option>
+        </select>
+      </label>
+      <label>
+        <input
+          type="checkbox"
+          checked={mandatory}
+          onChange={(e) => setMandatory(e.target.checked)}
+        />
+        Must be closed before the release may close
+      </label>
+      <button type="submit" disabled={busy}>
+        Open a review
+      </button>
+      {problem && <ProblemNotice problem={problem} />}
+    </form>
   );
 }
