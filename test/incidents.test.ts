@@ -141,6 +141,14 @@ for (const engine of await engines()) {
         ]),
         [[ledgerNear.id, ledgerNear.release, 'ledger 1.70.0 changed the write timeout']],
       );
+      const ofRelease = await server.call('GET', `/incidents?release=${ledgerNear.release}`);
+      assert.deepEqual(
+        ofRelease.body.items.map((i: { key: string }) => i.key),
+        [incident.body.key],
+        'the release filter finds the incident through its linked deployment',
+      );
+      const ofOther = await server.call('GET', `/incidents?release=${authNear.release}`);
+      assert.deepEqual(ofOther.body.items, [], 'a suggested cause is not a link');
       const again = await server.call('GET', `/incidents/${incident.body.key}/suggested-causes`);
       assert.ok(
         !again.body.suggestions.some((s: { deployment: string }) => s.deployment === ledgerNear.id),

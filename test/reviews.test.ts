@@ -108,6 +108,12 @@ for (const engine of await engines()) {
         assert.match(review.body.key, /^REV-\d+$/);
         assert.equal(review.body.template, 'light');
         assert.equal(review.body.mandatory, true);
+        const listed = await ok('GET', `/reviews?release=${key}`);
+        assert.deepEqual(
+          listed.items.map((r: { key: string }) => r.key),
+          [review.body.key],
+        );
+        assert.deepEqual((await ok('GET', '/reviews?release=REL-999999')).items, []);
         assert.deepEqual(
           review.body.triggers.map((t: { kind: string }) => t.kind),
           ['tier'],

@@ -107,6 +107,8 @@ export async function loadIncident(db: Db, idOrKey: string): Promise<Incident | 
 
 export interface IncidentFilter {
   service?: string;
+  /** Only incidents linked to a deployment of this release (its key or id). */
+  release?: string;
   team?: string;
   severity?: number;
   open?: boolean;
@@ -122,6 +124,19 @@ export async function findIncidents(db: Db, filter: IncidentFilter): Promise<Inc
   let q = selectIncidents(db);
   if (filter.service) q = q.where('services.name', '=', filter.service);
   if (filter.team) q = q.where('teams.name', '=', filter.team);
+  if (filter.release) {
+    const release = filter.release;
+    q = q.where('incidents.id', 'in', (eb) =>
+      eb
+        .selectFrom('incident_deployments as link')
+        .innerJoin('deployments', 'deployments.id', 'link.deployment_id')
+        .innerJoin('releases', 'releases.id', 'deployments.release_id')
+        .select('link.incident_id')
+        .where((w) =>
+          w.or([w('releases.key', '=', release.toUpperCase()), w('releases.id', '=', release)]),
+        ),
+    );
+  }
   if (filter.severity) q = q.where('incidents.severity', '=', filter.severity);
   if (filter.open === true) q = q.where('incidents.resolved_at', 'is', null);
   if (filter.open === false) q = q.where('incidents.resolved_at', 'is not', null);

@@ -56,12 +56,24 @@ export async function exportReviewMarkdown(ctx: Ctx, idOrKey: string): Promise<s
 
 export async function listReviews(
   ctx: Ctx,
-  filter: { status?: 'open' | 'closed'; limit: number },
+  filter: { status?: 'open' | 'closed'; release?: string; limit: number },
 ): Promise<Review[]> {
   authorize(ctx.actor, 'review:read');
-  let q = ctx.tx.selectFrom('reviews').select('id');
-  if (filter.status) q = q.where('status', '=', filter.status);
-  const rows = await q.orderBy('opened_at', 'desc').orderBy('key').limit(filter.limit).execute();
+  let q = ctx.tx.selectFrom('reviews').select('reviews.id');
+  if (filter.status) q = q.where('reviews.status', '=', filter.status);
+  if (filter.release) {
+    const release = filter.release;
+    q = q
+      .innerJoin('releases', 'releases.id', 'reviews.release_id')
+      .where((w) =>
+        w.or([w('releases.key', '=', release.toUpperCase()), w('releases.id', '=', release)]),
+      );
+  }
+  const rows = await q
+    .orderBy('reviews.opened_at', 'desc')
+    .orderBy('reviews.key')
+    .limit(filter.limit)
+    .execute();
   const reviews: Review[] = [];
   for (const r of rows) reviews.push((await loadReview(ctx.tx, r.id, ctx.now))!);
   return reviews;

@@ -46,6 +46,13 @@ export function incidentRoutes({ server, app }: RouteDeps): void {
             ...PageQuery,
             service: Type.Optional(Slug),
             team: Type.Optional(Slug),
+            release: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 100,
+                description: 'only incidents linked to a deployment of this release (key or id)',
+              }),
+            ),
             severity: Type.Optional(Type.Integer({ minimum: 1, maximum: 4 })),
             open: Type.Optional(
               Type.Boolean({ description: 'true: unresolved only; false: resolved only' }),

@@ -47,6 +47,13 @@ export function reviewRoutes({ server, app }: RouteDeps): void {
         querystring: Type.Object(
           {
             status: Type.Optional(StringEnum(['open', 'closed'] as const)),
+            release: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 100,
+                description: 'only the review of this release (key or id)',
+              }),
+            ),
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
           },
           { additionalProperties: false },

@@ -66,8 +66,6 @@ interface ReviewBrief {
   dueAt: string;
   overdue: boolean;
 }
-// Incidents and reviews are listed newest first; those of one release are among the latest.
-const RECENT = 500;
 
 async function loadRelease(key: string): Promise<ReleaseView> {
   const path = `/releases/${encodeURIComponent(key)}`;
@@ -102,8 +100,11 @@ async function loadRelease(key: string): Promise<ReleaseView> {
     api<Risk>('GET', `${path}/risk`),
     api<CabDecision[]>('GET', `${path}/cab-decisions`),
     api<ReleaseView['canary']>('GET', `${path}/canary-analyses`),
-    api<Page<Incident>>('GET', `/incidents?limit=${RECENT}`),
-    api<{ items: ReviewBrief[] }>('GET', `/reviews?limit=${RECENT}`),
+    api<Page<Incident>>('GET', `/incidents?release=${encodeURIComponent(release.key)}&limit=500`),
+    api<{ items: ReviewBrief[] }>(
+      'GET',
+      `/reviews?release=${encodeURIComponent(release.key)}&limit=500`,
+    ),
   ]);
   return {
     release,
@@ -117,8 +118,8 @@ async function loadRelease(key: string): Promise<ReleaseView> {
     risk,
     cabDecisions,
     canary,
-    incidents: incidents.items.filter((i) => i.causedBy.some((c) => c.release === release.key)),
-    reviews: reviews.items.filter((r) => r.release === release.key),
+    incidents: incidents.items,
+    reviews: reviews.items,
   };
 }
 
