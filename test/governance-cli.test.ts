@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { type Scratch } from './support/engines.js';
-import { runCli, startCliWorld, type ServerProcess } from './support/process.js';
+import { runCli, startCliWorld, type ServerProcess, adminCall } from './support/process.js';
 import { releaseBody, TEST_CATALOG } from './support/server.js';
 
 describe('gatehouse governance commands', () => {
@@ -15,19 +15,7 @@ describe('gatehouse governance commands', () => {
   let server: ServerProcess;
   let env: Record<string, string>;
   let key: string;
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(server.url + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${env.GATEHOUSE_TOKEN}`,
-        'content-type': 'application/json',
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await response.json()) as Record<string, any>;
-    assert.ok(response.ok, JSON.stringify(json));
-    return json;
-  };
+  const api = (method: string, path: string, body?: unknown) => adminCall(env, method, path, body);
   const cli = (...args: string[]) => runCli(args, env);
 
   before(async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { type Scratch } from './support/engines.js';
-import { runCli, startCliWorld, type ServerProcess } from './support/process.js';
+import { runCli, startCliWorld, type ServerProcess, adminCall } from './support/process.js';
 import { releaseBody, TEST_CATALOG } from './support/server.js';
 
 // One anchor, so differences between these instants are exact.
@@ -20,19 +20,7 @@ describe('gatehouse incident and metrics commands', () => {
   let env: Record<string, string>;
   let deploymentId: string;
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(server.url + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${env.GATEHOUSE_TOKEN}`,
-        'content-type': 'application/json',
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await response.json()) as Record<string, any>;
-    assert.ok(response.ok, JSON.stringify(json));
-    return json;
-  };
+  const api = (method: string, path: string, body?: unknown) => adminCall(env, method, path, body);
 
   before(async () => {
     ({ dir, scratch, server, env } = await startCliWorld('gatehouse-incident-cli-'));

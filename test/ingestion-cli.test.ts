@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { type Scratch } from './support/engines.js';
-import { runCli, startCliWorld, type ServerProcess } from './support/process.js';
+import { runCli, startCliWorld, type ServerProcess, adminCall } from './support/process.js';
 import { releaseBody, TEST_CATALOG } from './support/server.js';
 
 const fixture = (name: string) =>
@@ -33,19 +33,7 @@ describe('gatehouse deploy and events commands', () => {
   let release: string;
   let myappRelease: string;
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(server.url + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${env.GATEHOUSE_TOKEN}`,
-        'content-type': 'application/json',
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await response.json()) as Record<string, any>;
-    assert.ok(response.ok, JSON.stringify(json));
-    return json;
-  };
+  const api = (method: string, path: string, body?: unknown) => adminCall(env, method, path, body);
 
   before(async () => {
     ({ dir, scratch, server, env } = await startCliWorld('gatehouse-ingestion-cli-'));

@@ -106,3 +106,27 @@ export async function startCliWorld(prefix: string): Promise<CliWorld> {
   const token = readFileSync(join(dir, 'data', 'admin-token'), 'utf8').trim();
   return { dir, scratch, server, env: { GATEHOUSE_URL: server.url, GATEHOUSE_TOKEN: token } };
 }
+
+/**
+ * One call to the API of a CLI world's server as its admin, for a suite's set-up: the
+ * answer must be 2xx (the suite is not testing it) and its JSON body is returned.
+ */
+export async function adminCall(
+  env: Record<string, string>,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, any>> {
+  const response = await fetch(env.GATEHOUSE_URL + path, {
+    method,
+    headers: {
+      authorization: `Bearer ${env.GATEHOUSE_TOKEN}`,
+      'content-type': 'application/json',
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await response.json()) as Record<string, any>;
+  if (!response.ok)
+    throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
