@@ -11,11 +11,10 @@ import type {
   ReleaseDefectFact,
 } from '../domain/metrics/defect-density.js';
 import type { MetricRange } from '../domain/metrics/range.js';
+import { NO_TEAM } from './metrics.js';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database>;
-
-const NO_TEAM = '(no team)';
 
 interface Row {
   id: string;

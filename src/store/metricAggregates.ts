@@ -16,12 +16,12 @@ import {
 } from '../domain/metrics/aggregates.js';
 import type { Dimension, MetricRange } from '../domain/metrics/range.js';
 import type { Engine } from './database.js';
+import { releasesGroupedBy } from './metrics.js';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database>;
 
 const UNLINKED = '(unlinked)';
-const NO_TEAM = '(no team)';
 
 /** An ISO 8601 instant stored as text, as whole ms since the epoch (what Date.parse gives). */
 const epochMs = (engine: Engine, column: RawBuilder<unknown>) =>
@@ -155,24 +155,7 @@ export async function releaseCounts(
   range: MetricRange,
   by: Dimension,
 ): Promise<{ byGroup: Map<string, ReleaseCounts>; all: ReleaseCounts }> {
-  const grouping: Record<Dimension, { group: RawBuilder<string>; from: RawBuilder<unknown> }> = {
-    team: {
-      group: sql<string>`coalesce(t.name, ${NO_TEAM})`,
-      from: sql`releases r left join teams t on t.id = r.team_id`,
-    },
-    service: {
-      group: sql<string>`s.name`,
-      from: sql`releases r join release_services rs on rs.release_id = r.id
-                join services s on s.id = rs.service_id`,
-    },
-    environment: {
-      group: sql<string>`e.name`,
-      from: sql`releases r join environments e on exists (
-                  select 1 from deployments d where d.release_id = r.id and d.environment_id = e.id)`,
-    },
-    class: { group: sql<string>`r.classification`, from: sql`releases r` },
-  };
-  const { group, from } = grouping[by];
+  const { group, from } = releasesGroupedBy(by);
   const inRange = (column: RawBuilder<unknown>) =>
     sql`${column} >= ${range.since} and ${column} < ${range.until}`;
   const created = inRange(sql`r.created_at`);

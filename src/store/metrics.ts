@@ -16,7 +16,37 @@ import type { Database } from './schema.js';
 type Db = Kysely<Database>;
 
 const UNLINKED = '(unlinked)';
-const NO_TEAM = '(no team)';
+/** The group of a release with no owning team, on every path that groups by team. */
+export const NO_TEAM = '(no team)';
+
+/**
+ * Releases with the dimension's group (as `group`) and the tables that give it (as
+ * `from`, release alias `r`). Written out per dimension, not as a joined CTE: SQLite
+ * would otherwise join an unindexed, materialised list of every release against itself.
+ */
+export function releasesGroupedBy(by: Dimension): {
+  group: RawBuilder<string>;
+  from: RawBuilder<unknown>;
+} {
+  const grouping: Record<Dimension, { group: RawBuilder<string>; from: RawBuilder<unknown> }> = {
+    team: {
+      group: sql<string>`coalesce(t.name, ${NO_TEAM})`,
+      from: sql`releases r left join teams t on t.id = r.team_id`,
+    },
+    service: {
+      group: sql<string>`s.name`,
+      from: sql`releases r join release_services rs on rs.release_id = r.id
+                join services s on s.id = rs.service_id`,
+    },
+    environment: {
+      group: sql<string>`e.name`,
+      from: sql`releases r join environments e on exists (
+                  select 1 from deployments d where d.release_id = r.id and d.environment_id = e.id)`,
+    },
+    class: { group: sql<string>`r.classification`, from: sql`releases r` },
+  };
+  return grouping[by];
+}
 
 /** Every deployment in range (production only unless grouping by environment). */
 async function deploymentFacts(
@@ -105,26 +135,7 @@ async function incidentFacts(db: Db, range: MetricRange, by: Dimension): Promise
 
 /** Releases raised in range, or that ended in range. */
 async function releaseFacts(db: Db, range: MetricRange, by: Dimension): Promise<ReleaseFact[]> {
-  // Written out per dimension (not as a joined CTE): SQLite would otherwise join an
-  // unindexed, materialised list of every release against itself.
-  const grouping: Record<Dimension, { group: RawBuilder<string>; from: RawBuilder<unknown> }> = {
-    team: {
-      group: sql<string>`coalesce(t.name, ${NO_TEAM})`,
-      from: sql`releases r left join teams t on t.id = r.team_id`,
-    },
-    service: {
-      group: sql<string>`s.name`,
-      from: sql`releases r join release_services rs on rs.release_id = r.id
-                join services s on s.id = rs.service_id`,
-    },
-    environment: {
-      group: sql<string>`e.name`,
-      from: sql`releases r join environments e on exists (
-                  select 1 from deployments d where d.release_id = r.id and d.environment_id = e.id)`,
-    },
-    class: { group: sql<string>`r.classification`, from: sql`releases r` },
-  };
-  const { group, from } = grouping[by];
+  const { group, from } = releasesGroupedBy(by);
   const rows = await sql<{
     id: string;
     grp: string;
