@@ -4,7 +4,6 @@
  * release has one review: an open one is refused (409) naming it; a closed one is
  * reopened with the new reason, as a policy trigger would.
  */
-import { randomUUID } from 'node:crypto';
 import {
   chooseTemplate,
   dueAt,
@@ -13,11 +12,12 @@ import {
 } from '../../domain/review/triggers.js';
 import type { Review } from '../../domain/review/review.js';
 import { conflict, notFound } from '../../domain/errors.js';
-import { isUniqueViolation } from '../../store/database.js';
+
 import { removeLessons } from '../../store/lessons.js';
-import { loadRelease, nextCounter } from '../../store/releases.js';
+import { loadRelease } from '../../store/releases.js';
 import { loadReview } from '../../store/reviews.js';
 import { authorize } from '../authorize.js';
+import { insertOpenReview } from './insertOpenReview.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
 import { reviewPolicyOf } from './openReviewByPolicy.js';
@@ -53,50 +53,16 @@ export async function openReviewByHand(
   const due = dueAt(policy, template, ctx.now);
 
   if (!existing) {
-    const key = `REV-${await nextCounter(tx, 'review')}`;
-    try {
-      await tx
-        .insertInto('reviews')
-        .values({
-          id: randomUUID(),
-          key,
-          release_id: release.id,
-          status: 'open',
-          template,
-          mandatory,
-          triggers: JSON.stringify([trigger]),
-          due_at: due,
-          sections: '{}',
-          causes: '[]',
-          factors: '[]',
-          opened_at: now,
-          closed_at: null,
-          closed_by: null,
-          revision: 1,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-    } catch (error) {
-      if (isUniqueViolation(error))
-        throw conflict(
+    const key = await insertOpenReview(
+      ctx,
+      release,
+      { template, mandatory: mandatory === 1, triggers: [trigger], dueAt: due },
+      () =>
+        conflict(
           'review-already-open',
           `${release.key} got a review from a concurrent change; open it instead`,
-        );
-      throw error;
-    }
-    await recordAudit(ctx, {
-      action: 'review.opened',
-      subjectType: 'review',
-      subjectId: key,
-      after: {
-        release: release.key,
-        template,
-        mandatory: mandatory === 1,
-        dueAt: due,
-        triggers: [trigger],
-      },
-    });
+        ),
+    );
     return (await loadReview(tx, key, ctx.now))!;
   }
 

@@ -5,7 +5,6 @@
  * triggers join it, make it mandatory or full if they call for that, and reopen it if
  * it was already closed.
  */
-import { randomUUID } from 'node:crypto';
 import {
   chooseTemplate,
   DEFAULT_REVIEW_POLICY,
@@ -19,10 +18,11 @@ import {
 } from '../../domain/review/triggers.js';
 import type { Release } from '../../domain/release.js';
 import { conflict } from '../../domain/errors.js';
-import { isUniqueViolation, type Tx } from '../../store/database.js';
+import type { Tx } from '../../store/database.js';
 import { removeLessons } from '../../store/lessons.js';
-import { loadRelease, nextCounter } from '../../store/releases.js';
+import { loadRelease } from '../../store/releases.js';
 import { recordAudit } from '../audit/recordAudit.js';
+import { insertOpenReview } from './insertOpenReview.js';
 import type { Ctx } from '../context.js';
 import { mostCriticalTier } from '../../store/gates.js';
 import { policySetOfRelease } from '../policies/queries.js';
@@ -82,49 +82,22 @@ async function openReviewFor(ctx: Ctx, release: Release, event: ReviewEvent): Pr
     .executeTakeFirst();
   if (!existing) {
     const template = chooseTemplate(policy, release.classification, fired);
-    const key = `REV-${await nextCounter(tx, 'review')}`;
-    const review = {
-      id: randomUUID(),
-      key,
-      release_id: release.id,
-      status: 'open',
-      template,
-      mandatory: isMandatory(policy, fired) ? 1 : 0,
-      triggers: JSON.stringify(fired),
-      due_at: dueAt(policy, template, ctx.now),
-      sections: '{}',
-      causes: '[]',
-      factors: '[]',
-      opened_at: now,
-      closed_at: null,
-      closed_by: null,
-      revision: 1,
-      created_at: now,
-      updated_at: now,
-    };
-    try {
-      await tx.insertInto('reviews').values(review).execute();
-    } catch (error) {
+    await insertOpenReview(
+      ctx,
+      release,
+      {
+        template,
+        mandatory: isMandatory(policy, fired),
+        triggers: fired,
+        dueAt: dueAt(policy, template, ctx.now),
+      },
       // Another replica opened this release's review first; the change that fired it retries.
-      if (isUniqueViolation(error))
-        throw conflict(
+      () =>
+        conflict(
           'concurrent-change',
           `${release.key} got a review from a concurrent change; retry`,
-        );
-      throw error;
-    }
-    await recordAudit(ctx, {
-      action: 'review.opened',
-      subjectType: 'review',
-      subjectId: key,
-      after: {
-        release: release.key,
-        template,
-        mandatory: review.mandatory === 1,
-        dueAt: review.due_at,
-        triggers: fired,
-      },
-    });
+        ),
+    );
     return;
   }
   const known = JSON.parse(existing.triggers) as ReviewTrigger[];
