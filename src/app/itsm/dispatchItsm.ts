@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { planItsmOperation } from '../../domain/itsm.js';
 import { toEvent } from '../../domain/notification/events.js';
+import { advanceAuditCursor, auditEntriesAfterCursor } from '../../store/auditCursors.js';
 import { SYSTEM_ACTOR, execute, type App } from '../context.js';
 
 export const ITSM_CURSOR = 'itsm';
@@ -23,27 +24,7 @@ export async function dispatchItsm(app: App): Promise<{ entriesRead: number; que
   return execute(app, SYSTEM_ACTOR, async (ctx) => {
     const now = ctx.now.toISOString();
     // The cursor lives beside the notification dispatcher's, under its own name.
-    await ctx.tx
-      .insertInto('notification_cursors')
-      .values({ name: ITSM_CURSOR, last_seq: 0, updated_at: now })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .execute();
-    const from = Number(
-      (
-        await ctx.tx
-          .selectFrom('notification_cursors')
-          .select('last_seq')
-          .where('name', '=', ITSM_CURSOR)
-          .executeTakeFirstOrThrow()
-      ).last_seq,
-    );
-    const entries = await ctx.tx
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('seq', '>', from)
-      .orderBy('seq')
-      .limit(BATCH)
-      .execute();
+    const { from, entries } = await auditEntriesAfterCursor(ctx.tx, ITSM_CURSOR, BATCH, now);
     if (entries.length === 0) return { entriesRead: 0, queued: 0 };
     const connections = await ctx.tx
       .selectFrom('itsm_connections')
@@ -149,14 +130,7 @@ export async function dispatchItsm(app: App): Promise<{ entriesRead: number; que
       }
     }
     const last = Number(entries.at(-1)!.seq);
-    const moved = await ctx.tx
-      .updateTable('notification_cursors')
-      .set({ last_seq: last, updated_at: now })
-      .where('name', '=', ITSM_CURSOR)
-      .where('last_seq', '=', from)
-      .executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1)
-      throw new Error('the ITSM cursor moved during dispatch; the next run retries');
+    await advanceAuditCursor(ctx.tx, ITSM_CURSOR, from, last, now, 'ITSM');
     return { entriesRead: entries.length, queued };
   });
 }

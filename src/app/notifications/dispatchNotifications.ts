@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { wantsEventType } from '../../domain/notification/delivery.js';
 import { toEvent } from '../../domain/notification/events.js';
 import { loadSubscriptions } from '../../store/notifications.js';
+import { advanceAuditCursor, auditEntriesAfterCursor } from '../../store/auditCursors.js';
 import { SYSTEM_ACTOR, execute, type App } from '../context.js';
 
 export const AUDIT_CURSOR = 'audit';
@@ -26,24 +27,12 @@ export async function dispatchNotifications(
 ): Promise<DispatchResult> {
   return execute(app, SYSTEM_ACTOR, async (ctx) => {
     const now = ctx.now.toISOString();
-    await ctx.tx
-      .insertInto('notification_cursors')
-      .values({ name: AUDIT_CURSOR, last_seq: 0, updated_at: now })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .execute();
-    const cursor = await ctx.tx
-      .selectFrom('notification_cursors')
-      .select('last_seq')
-      .where('name', '=', AUDIT_CURSOR)
-      .executeTakeFirstOrThrow();
-    const from = Number(cursor.last_seq);
-    const entries = await ctx.tx
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('seq', '>', from)
-      .orderBy('seq')
-      .limit(DISPATCH_BATCH)
-      .execute();
+    const { from, entries } = await auditEntriesAfterCursor(
+      ctx.tx,
+      AUDIT_CURSOR,
+      DISPATCH_BATCH,
+      now,
+    );
     if (entries.length === 0) return { entriesRead: 0, deliveriesQueued: 0, cursor: from };
     const subscriptions = await loadSubscriptions(ctx.tx, { activeOnly: true });
     let queued = 0;
@@ -95,14 +84,7 @@ export async function dispatchNotifications(
     const last = Number(entries.at(-1)!.seq);
     // Conditional on the cursor read: a concurrent run that got here first wins, this
     // one rolls back (its deliveries would have been duplicates anyway).
-    const moved = await ctx.tx
-      .updateTable('notification_cursors')
-      .set({ last_seq: last, updated_at: now })
-      .where('name', '=', AUDIT_CURSOR)
-      .where('last_seq', '=', from)
-      .executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1)
-      throw new Error('the notification cursor moved during dispatch; the next run retries');
+    await advanceAuditCursor(ctx.tx, AUDIT_CURSOR, from, last, now, 'notification');
     return { entriesRead: entries.length, deliveriesQueued: queued, cursor: last };
   });
 }
