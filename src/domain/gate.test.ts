@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { combineEvidence, ratio, emptySeverityCounts } from './evidence.js';
 import type { Role } from './access.js';
 import type { FreezeDecision } from './calendar/freeze.js';
-import { evaluateGate, type GateFacts, type Waiver } from './gate.js';
+import { evaluateGate, verdictHoldsUntil, type GateFacts, type Waiver } from './gate.js';
 import { selectPolicy, type Policy, type PolicySetDocument } from './policy.js';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
@@ -339,5 +339,41 @@ describe('combining evidence', () => {
     assert.equal(wrongIssuer.result, 'fail');
     assert.match(wrongIssuer.reason, /issuer https:\/\/other\.example\): not an allowed identity/);
     assert.equal(judge(signed('https://ci.example/acme/other.yml', allowed.issuer)).result, 'fail');
+  });
+
+  test('a verdict holds until the first waiver expiry, stage due time or freeze edge ahead', () => {
+    const waiver = (rule: Waiver['rule'], expiresAt: string): Waiver => ({
+      id: rule,
+      rule,
+      justification: 'runbook RB-9',
+      expiresAt,
+      grantedBy: 'carla',
+      grantedAt: '2026-11-22T00:00:00Z',
+    });
+    const noPlan = { release: { key: 'REL-7', rollbackPlan: '', services: [] } };
+    const waivers = [
+      waiver('rollback-plan', '2026-11-23T10:30:00Z'),
+      waiver('test-pass-rate', '2026-11-23T09:00:00Z'), // already expired: no edge ahead
+    ];
+    const at = (iso: string) => facts({ ...noPlan, waivers, now: new Date(iso) });
+    const freezeEdge = Date.parse('2026-11-23T11:00:00Z');
+    const until = verdictHoldsUntil(at('2026-11-23T10:00:00Z'), freezeEdge);
+    assert.equal(new Date(until).toISOString(), '2026-11-23T10:30:00.000Z');
+    // The promise kept: the same verdict up to the instant before, a different one at it.
+    const judge = (iso: string) =>
+      evaluateGate(policy({ rollbackPlan: true }), at(iso)).rules.map((r) => r.result);
+    assert.deepEqual(judge('2026-11-23T10:29:59.999Z'), judge('2026-11-23T10:00:00Z'));
+    assert.notDeepEqual(judge('2026-11-23T10:30:00.000Z'), judge('2026-11-23T10:00:00Z'));
+    assert.equal(verdictHoldsUntil(facts(), freezeEdge), freezeEdge, 'nothing else ahead');
+
+    const stage = { dueAt: '2026-11-23T10:05:00.000Z' } as NonNullable<
+      GateFacts['approvals']
+    >['stages'][number];
+    const open = facts({ approvals: { contentHash: 'h', state: 'pending', stages: [stage] } });
+    assert.equal(
+      verdictHoldsUntil(open, Infinity),
+      Date.parse(stage.dueAt!) + 1,
+      'overdue only once past the due time',
+    );
   });
 });

@@ -83,6 +83,7 @@ export interface GateFacts {
     approverRoles: Record<string, readonly Role[]>;
   };
   waivers: Waiver[];
+  /** A rule that reads the clock must add its next edge to `verdictHoldsUntil`. */
   now: Date;
   /** The release's approvals judged against this policy's stages (approvals-complete). */
   approvals?: ApprovalProgress | null;
@@ -446,6 +447,22 @@ export const GATE_RULE_IDS = RULES.map((r) => r.id) as GateRuleId[];
 
 export function isGateRule(value: string): value is GateRuleId {
   return (GATE_RULE_IDS as string[]).includes(value);
+}
+
+/**
+ * Until when a verdict on these facts stays what it is while no data changes: the clock
+ * enters the facts only through waiver expiries, approval stages falling due and freeze
+ * windows starting or ending (`freezeBoundary`, from `nextBoundary`).
+ */
+export function verdictHoldsUntil(facts: GateFacts, freezeBoundary: number): number {
+  const now = facts.now.getTime();
+  const instants = [
+    freezeBoundary,
+    ...facts.waivers.map((w) => Date.parse(w.expiresAt)),
+    // A stage is overdue once the clock is past its due time, not at it.
+    ...(facts.approvals?.stages ?? []).map((s) => (s.dueAt ? Date.parse(s.dueAt) + 1 : Infinity)),
+  ];
+  return Math.min(...instants.filter((t) => t > now));
 }
 
 export function isWaiverActive(waiver: Waiver, now: Date): boolean {

@@ -33,6 +33,13 @@ export interface Store {
    * that refuses writes, so a read costs one round trip instead of three.
    */
   read<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * A number that changes whenever anything is committed to the database, by this
+   * process or another; `null` where no exact and cheap signal exists (PostgreSQL, an
+   * in-memory SQLite), and then no answer may be remembered across requests. Read it
+   * before reading the data an answer is made of (ADR 2500-1).
+   */
+  changeMark(): number | null;
   close(): Promise<void>;
 }
 
@@ -89,13 +96,16 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
       reader,
       write: (work) => withRetries(() => db.transaction().execute(work)),
       read: (work) => work(reader),
+      // A notification from another replica arrives after its commit, not with it: a
+      // remembered answer could outlive the data it was made of. Nothing is remembered.
+      changeMark: () => null,
       async close() {
         await reader.destroy();
         await db.destroy();
       },
     };
   }
-  const { writer, reader } = openSqliteConnections(target);
+  const { writer, reader, changeMark } = openSqliteConnections(target);
   const committer = new GroupCommitter(writer);
   return {
     engine,
@@ -104,6 +114,7 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
     reader,
     write: (work) => committer.run(work),
     read: (work) => reader.transaction().execute(work),
+    changeMark,
     async close() {
       await reader.destroy();
       if (reader !== writer) await writer.destroy();

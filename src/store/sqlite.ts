@@ -29,6 +29,8 @@ function withStatementCache(database: SQLite.Database, capacity = 2000): SqliteD
 export function openSqliteConnections(target: string): {
   writer: Kysely<Database>;
   reader: Kysely<Database>;
+  /** See `Store.changeMark`. */
+  changeMark: () => number | null;
 } {
   if (target !== ':memory:') mkdirSync(dirname(resolve(target)), { recursive: true });
   const writer = new SQLite(target);
@@ -42,7 +44,8 @@ export function openSqliteConnections(target: string): {
   const writerDb = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(writer) }),
   });
-  if (target === ':memory:') return { writer: writerDb, reader: writerDb };
+  // One connection sees no change mark for its own commits: nothing is remembered.
+  if (target === ':memory:') return { writer: writerDb, reader: writerDb, changeMark: () => null };
   const reader = new SQLite(target, { readonly: true });
   reader.pragma('busy_timeout = 5000');
   // Reports read far more than the writer does: the same page cache, and the file mapped
@@ -52,7 +55,14 @@ export function openSqliteConnections(target: string): {
   const readerDb = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(reader) }),
   });
-  return { writer: writerDb, reader: readerDb };
+  // SQLite's data_version, read on the reader connection, moves whenever any other
+  // connection — our writer, or another process on the same file — commits.
+  const dataVersion = reader.prepare('PRAGMA data_version').pluck();
+  return {
+    writer: writerDb,
+    reader: readerDb,
+    changeMark: () => dataVersion.get() as number,
+  };
 }
 
 type Work<T> = (tx: Kysely<Database>) => Promise<T>;

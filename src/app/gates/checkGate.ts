@@ -8,6 +8,7 @@ import { combineEvidence, type EvidenceFacts } from '../../domain/evidence.js';
 import {
   evaluateGate,
   isWaiverActive,
+  verdictHoldsUntil,
   type GateFacts,
   type RuleVerdict,
   type ServiceDeployment,
@@ -16,6 +17,7 @@ import {
 } from '../../domain/gate.js';
 import type { Role } from '../../domain/access.js';
 import { decideFreeze } from '../../domain/calendar/freeze.js';
+import { nextBoundary } from '../../domain/calendar/window.js';
 import { selectPolicy, type PolicyRequirements } from '../../domain/policy.js';
 import type { Release } from '../../domain/release.js';
 import type { Tx } from '../../store/database.js';
@@ -36,7 +38,8 @@ import { loadRelease } from '../../store/releases.js';
 import { approvalSituation } from '../approvals/approvalSituation.js';
 import { latestDecisions } from '../../store/cab.js';
 import { authorize } from '../authorize.js';
-import type { Ctx } from '../context.js';
+import { query, type Actor, type App, type Ctx } from '../context.js';
+import { readMemo } from '../readMemo.js';
 import { requirePolicySetOfRelease } from '../policies/queries.js';
 import { waiversOfRelease } from '../waivers/grantWaiver.js';
 
@@ -93,15 +96,22 @@ async function upstream(
   }));
 }
 
-/** The freeze rule's facts: `decideFreeze`, the code `calendar check` runs, per service. */
+/** How far ahead a gate check looks for the next freeze starting or ending. */
+const FREEZE_LOOKAHEAD_MS = 60 * 60_000;
+
+/**
+ * The freeze rule's facts: `decideFreeze`, the code `calendar check` runs, per service;
+ * and the next instant a freeze starts or ends, when those facts may change.
+ */
 async function freezeFacts(
   tx: Tx,
   release: Release,
   environment: { name: string; regions: string },
   at: Date,
-): Promise<GateFacts['freeze']> {
+): Promise<{ facts: GateFacts['freeze']; changesAt: number }> {
   const windows = (await windowsOfKind(tx, 'freeze')).map(toWindow);
-  if (windows.length === 0) return { services: [], approverRoles: {} };
+  if (windows.length === 0)
+    return { facts: { services: [], approverRoles: {} }, changesAt: Infinity };
   const exceptions = await listFreezeExceptions(tx, { release: release.key });
   const approverRoles: Record<string, Role[]> = {};
   for (const row of await freezeExceptionApproverRoles(tx, release.id))
@@ -120,7 +130,10 @@ async function freezeFacts(
       exceptions,
     ),
   }));
-  return { services, approverRoles };
+  return {
+    facts: { services, approverRoles },
+    changesAt: nextBoundary(windows, at.getTime(), FREEZE_LOOKAHEAD_MS),
+  };
 }
 
 export async function checkGate(
@@ -128,6 +141,15 @@ export async function checkGate(
   releaseIdOrKey: string,
   environmentName: string,
 ): Promise<GateCheck> {
+  return (await checkGateUntil(ctx, releaseIdOrKey, environmentName)).check;
+}
+
+/** The gate check, and until when it holds if no data changes (`verdictHoldsUntil`). */
+export async function checkGateUntil(
+  ctx: Ctx,
+  releaseIdOrKey: string,
+  environmentName: string,
+): Promise<{ check: GateCheck; until: number }> {
   authorize(ctx.actor, 'policy:read');
   const { tx } = ctx;
   const release = await loadRelease(tx, releaseIdOrKey);
@@ -142,6 +164,7 @@ export async function checkGate(
   const [prior] = await priorEnvironment(tx, environment.position);
   const [security] = await releaseSecurity(tx, release.id);
   const waivers = await waiversOfRelease(tx, release.id);
+  const freeze = await freezeFacts(tx, release, environment, ctx.now);
 
   const facts: GateFacts = {
     release: { key: release.key, rollbackPlan: release.rollbackPlan, services },
@@ -167,7 +190,7 @@ export async function checkGate(
           penTestSignedOffBy: security.signed_off_by,
         }
       : null,
-    freeze: await freezeFacts(tx, release, environment, ctx.now),
+    freeze: freeze.facts,
     waivers,
     now: ctx.now,
     cabDecision: (await latestDecisions(tx, [release.id])).get(release.id) ?? null,
@@ -177,7 +200,7 @@ export async function checkGate(
     await approvalSituation(tx, release, policy?.requires.approvals?.stages ?? [], ctx.now)
   ).progress;
   const verdict = evaluateGate(policy, facts);
-  return {
+  const check: GateCheck = {
     release: release.key,
     environment: environment.name,
     verdict: verdict.verdict,
@@ -189,4 +212,31 @@ export async function checkGate(
     approvals: policy?.requires.approvals ?? null,
     checkedAt: ctx.now.toISOString(),
   };
+  return { check, until: verdictHoldsUntil(facts, freeze.changesAt) };
+}
+
+/**
+ * A pipeline's gate check, outside any transaction: remembered until anything is
+ * committed or the clock reaches an instant where the verdict could change, and stamped
+ * with the time it was asked (ADR 2500-1).
+ */
+export async function readGateCheck(
+  app: App,
+  actor: Actor,
+  releaseIdOrKey: string,
+  environmentName: string,
+): Promise<GateCheck> {
+  authorize(actor, 'policy:read');
+  const now = app.clock();
+  const check = await readMemo<GateCheck>(app.store, 'gate-check').get(
+    `${releaseIdOrKey}\u0000${environmentName}`,
+    now.getTime(),
+    async () => {
+      const made = await query(app, actor, (ctx) =>
+        checkGateUntil(ctx, releaseIdOrKey, environmentName),
+      );
+      return { value: made.check, until: made.until };
+    },
+  );
+  return { ...check, checkedAt: now.toISOString() };
 }

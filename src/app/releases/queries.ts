@@ -4,7 +4,8 @@ import type { Release, ReleaseState } from '../../domain/release.js';
 import { loadRelease, selectReleases, toRelease } from '../../store/releases.js';
 import { decodeCursor, encodeCursor, type Page } from '../pagination.js';
 import { authorize } from '../authorize.js';
-import type { Ctx } from '../context.js';
+import { query, type Actor, type App, type Ctx } from '../context.js';
+import { readMemo } from '../readMemo.js';
 import { risksOf, type ListedRisk } from '../risk/listedRisk.js';
 import type { RiskLevel } from '../../domain/risk/score.js';
 
@@ -13,6 +14,18 @@ export async function getRelease(ctx: Ctx, idOrKey: string): Promise<Release> {
   const release = await loadRelease(ctx.tx, idOrKey);
   if (!release) throw notFound('release', idOrKey);
   return release;
+}
+
+/**
+ * `getRelease` for one request, outside any transaction: remembered until anything is
+ * committed (ADR 2500-1), since reading a release is the hottest path there is.
+ */
+export async function readRelease(app: App, actor: Actor, idOrKey: string): Promise<Release> {
+  authorize(actor, 'release:read');
+  return readMemo<Release>(app.store, 'release').get(idOrKey, app.clock().getTime(), async () => ({
+    value: await query(app, actor, (ctx) => getRelease(ctx, idOrKey)),
+    until: Infinity,
+  }));
 }
 
 export interface ReleaseFilter {

@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { decideFreeze } from './freeze.js';
 import {
   instantOf,
+  nextBoundary,
   occurrencesBetween,
   rruleProblem,
   windowProblems,
@@ -237,4 +238,32 @@ test('local times resolve to the same instants luxon gives, gaps and repeated ho
         checked++;
       }
   assert.ok(checked > 3000);
+});
+
+describe('nextBoundary', () => {
+  test('the next start or end of a recurring window, across the spring change', () => {
+    // Friday 27 March 2026, 17:00 Berlin (CET, UTC+1): the freeze starts at 18:00 = 17:00Z.
+    const friday = Date.parse('2026-03-27T16:00:00Z');
+    assert.equal(
+      new Date(nextBoundary([weekendFreeze], friday, 86_400_000)).toISOString(),
+      '2026-03-27T17:00:00.000Z',
+    );
+    // Inside it, the next edge is Monday 06:00 Berlin, by then CEST (UTC+2) = 04:00Z.
+    const saturday = Date.parse('2026-03-28T12:00:00Z');
+    assert.equal(
+      new Date(nextBoundary([weekendFreeze], saturday, 3 * 86_400_000)).toISOString(),
+      '2026-03-30T04:00:00.000Z',
+    );
+  });
+
+  test('the horizon when nothing starts or ends before it; an edge at the instant itself is past', () => {
+    const tuesday = Date.parse('2026-03-31T10:00:00Z');
+    assert.equal(nextBoundary([weekendFreeze], tuesday, 3_600_000), tuesday + 3_600_000);
+    assert.equal(nextBoundary([], tuesday, 60_000), tuesday + 60_000);
+    const start = Date.parse('2026-03-27T17:00:00Z');
+    assert.equal(
+      new Date(nextBoundary([weekendFreeze], start, 4 * 86_400_000)).toISOString(),
+      '2026-03-30T04:00:00.000Z',
+    );
+  });
 });

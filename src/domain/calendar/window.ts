@@ -313,3 +313,21 @@ export function windowCovers(
   if (region !== undefined && !environment.regions.includes(region)) return false;
   return true;
 }
+
+/**
+ * The first instant after `at`, and no later than `at + horizon`, at which one of the
+ * windows starts or ends; `at + horizon` when none does. Whatever is decided from these
+ * windows at `at` holds until then.
+ */
+export function nextBoundary(
+  windows: readonly CalendarWindow[],
+  at: number,
+  horizon: number,
+): number {
+  let next = at + horizon;
+  for (const window of windows)
+    for (const occurrence of occurrencesBetween(window, at, at + horizon))
+      for (const edge of [occurrence.start, occurrence.end])
+        if (edge > at && edge < next) next = edge;
+  return next;
+}

@@ -1,7 +1,7 @@
 /** Gate checks, the waivers that bend them, and the security facts they read. */
 import { Type } from '@sinclair/typebox';
 import { execute, query } from '../../app/context.js';
-import { checkGate } from '../../app/gates/checkGate.js';
+import { readGateCheck } from '../../app/gates/checkGate.js';
 import {
   declareSecurity,
   getReleaseSecurity,
@@ -85,9 +85,7 @@ export function gateRoutes({ server, app }: RouteDeps): void {
       },
     },
     async (request) =>
-      query(app, request.actor, (ctx) =>
-        checkGate(ctx, request.params.id, request.params.environment),
-      ),
+      readGateCheck(app, request.actor, request.params.id, request.params.environment),
   );
 
   server.post(

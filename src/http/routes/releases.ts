@@ -3,7 +3,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { listDeployments, recordDeployment } from '../../app/deployments/recordDeployment.js';
 import { execute, query } from '../../app/context.js';
 import { createRelease } from '../../app/releases/createRelease.js';
-import { getRelease, listReleases, releaseTransitions } from '../../app/releases/queries.js';
+import {
+  getRelease,
+  listReleases,
+  readRelease,
+  releaseTransitions,
+} from '../../app/releases/queries.js';
 import { previewTransition, transitionRelease } from '../../app/releases/transitionRelease.js';
 import { updateRelease } from '../../app/releases/updateRelease.js';
 import { RecordDeploymentInput } from '../../domain/deployment.js';
@@ -134,7 +139,7 @@ export function releaseRoutes({ server, app }: RouteDeps): void {
       },
     },
     async (request, reply) =>
-      withEtag(reply, await query(app, request.actor, (ctx) => getRelease(ctx, request.params.id))),
+      withEtag(reply, await readRelease(app, request.actor, request.params.id)),
   );
 
   server.patch(

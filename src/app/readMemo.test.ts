@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Store } from '../store/database.js';
+import { ReadMemo } from './readMemo.js';
+
+/** A store whose change mark the test moves by hand; nothing else of it is used. */
+function storeWithMark(initial: number | null) {
+  const state = { mark: initial };
+  const store = { changeMark: () => state.mark } as unknown as Store;
+  return { store, state };
+}
+
+describe('ReadMemo', () => {
+  test('reuses an answer while the mark stands and before its instant, and never otherwise', async () => {
+    const { store, state } = storeWithMark(1);
+    const memo = new ReadMemo<{ n: number }>(store);
+    let made = 0;
+    const make = async () => ({ value: { n: ++made }, until: 1_000 });
+    assert.deepEqual(await memo.get('a', 0, make), { n: 1 });
+    assert.deepEqual(await memo.get('a', 999, make), { n: 1 }, 'same mark, before the instant');
+    assert.deepEqual(await memo.get('b', 0, make), { n: 2 }, 'another key is another answer');
+    assert.deepEqual(await memo.get('a', 1_000, make), { n: 3 }, 'at the instant it is made again');
+    state.mark = 2;
+    assert.deepEqual(await memo.get('a', 0, make), { n: 4 }, 'a commit anywhere forgets it');
+    assert.deepEqual(await memo.get('a', 0, make), { n: 4 });
+  });
+
+  test('remembers nothing where the store has no change mark', async () => {
+    const { store } = storeWithMark(null);
+    const memo = new ReadMemo<number>(store);
+    let made = 0;
+    const make = async () => ({ value: ++made, until: Infinity });
+    assert.equal(await memo.get('a', 0, make), 1);
+    assert.equal(await memo.get('a', 0, make), 2);
+  });
+
+  test('a remembered answer cannot be changed by the request it is handed to', async () => {
+    const { store } = storeWithMark(7);
+    const memo = new ReadMemo<{ list: number[] }>(store);
+    const answer = await memo.get('a', 0, async () => ({ value: { list: [1] }, until: Infinity }));
+    assert.throws(() => answer.list.push(2), TypeError);
+    assert.deepEqual((await memo.get('a', 0, async () => assert.fail('reused'))).list, [1]);
+  });
+
+  test('a failed answer is not remembered', async () => {
+    const { store } = storeWithMark(1);
+    const memo = new ReadMemo<number>(store);
+    await assert.rejects(memo.get('a', 0, async () => Promise.reject(new Error('not found'))));
+    assert.equal(await memo.get('a', 0, async () => ({ value: 5, until: Infinity })), 5);
+  });
+
+  test('stays within its capacity', async () => {
+    const { store } = storeWithMark(1);
+    const memo = new ReadMemo<number>(store, 2);
+    let made = 0;
+    const make = async () => ({ value: ++made, until: Infinity });
+    await memo.get('a', 0, make);
+    await memo.get('b', 0, make);
+    await memo.get('c', 0, make); // full: forgets what it held
+    assert.equal(await memo.get('a', 0, make), 4);
+  });
+});

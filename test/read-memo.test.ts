@@ -1,0 +1,110 @@
+/**
+ * Remembered reads (ADR 2500-1) over HTTP, on both engines: a release read after another
+ * connection commits shows the commit, and a gate verdict follows the clock across a
+ * freeze's edges and a waiver's expiry with no write in between. On PostgreSQL nothing
+ * is remembered; the same answers are required there.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { execute, SYSTEM_ACTOR } from '../src/app/context.js';
+import { updateRelease } from '../src/app/releases/updateRelease.js';
+import { openStore } from '../src/store/database.js';
+import { engines } from './support/engines.js';
+import { releaseBody, startTestServer, TEST_CATALOG, type TestServer } from './support/server.js';
+
+const MINUTE = 60_000;
+
+for (const engine of await engines()) {
+  describe(`remembered reads on ${engine.name}`, { skip: engine.skip }, () => {
+    let server: TestServer;
+    let key: string;
+    before(async () => {
+      server = await startTestServer(engine);
+      await server.call('POST', '/catalog/apply', { body: TEST_CATALOG });
+      const created = await server.call('POST', '/releases', {
+        body: releaseBody({ services: [{ service: 'payments-api', version: '7.0.1' }] }),
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      key = created.body.key;
+    });
+    after(async () => server?.close());
+
+    test('a release read after another connection commits shows the commit', async () => {
+      const first = await server.call('GET', `/releases/${key}`);
+      assert.equal((await server.call('GET', `/releases/${key}`)).body.title, first.body.title);
+      // Another connection, as another process on the same database would be.
+      const elsewhere = openStore(server.databaseUrl);
+      try {
+        await execute({ store: elsewhere, clock: () => new Date() }, SYSTEM_ACTOR, (ctx) =>
+          updateRelease(ctx, key, first.body.revision, { title: 'Renamed elsewhere' }),
+        );
+      } finally {
+        await elsewhere.close();
+      }
+      const after = await server.call('GET', `/releases/${key}`);
+      assert.equal(after.body.title, 'Renamed elsewhere');
+      assert.equal(after.body.revision, first.body.revision + 1);
+      assert.equal(after.headers.get('etag'), `"${first.body.revision + 1}"`);
+      // And a change through this server, of course.
+      const patched = await server.call('PATCH', `/releases/${key}`, {
+        body: { title: 'Renamed here' },
+        headers: { 'if-match': after.headers.get('etag')! },
+      });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      assert.equal((await server.call('GET', `/releases/${key}`)).body.title, 'Renamed here');
+    });
+
+    test('a gate verdict follows the clock across a freeze and a waiver expiry, with no write between', async () => {
+      const app = server.running.app;
+      const realClock = app.clock;
+      // A freeze from a whole minute tomorrow, for ten minutes, for this service in prod.
+      const start = Math.ceil((Date.now() + 86_400_000) / MINUTE) * MINUTE;
+      const local = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+      const window = await server.call('POST', '/calendar/windows', {
+        body: {
+          name: 'memo-freeze',
+          kind: 'freeze',
+          timeZone: 'UTC',
+          start: local(start),
+          end: local(start + 10 * MINUTE),
+          scope: { services: ['payments-api'] },
+          environments: ['prod'],
+          description: 'a freeze the clock walks into and out of',
+        },
+      });
+      assert.equal(window.status, 201, JSON.stringify(window.body));
+      const freezeAt = async (ms: number) => {
+        app.clock = () => new Date(ms);
+        const gate = await server.call('GET', `/releases/${key}/gates/prod`);
+        assert.equal(gate.status, 200, JSON.stringify(gate.body));
+        assert.equal(gate.body.checkedAt, new Date(ms).toISOString(), 'stamped when asked');
+        return gate.body.rules.find((r: { rule: string }) => r.rule === 'freeze-window').result;
+      };
+      try {
+        assert.equal(await freezeAt(start - 5 * MINUTE), 'pass');
+        assert.equal(await freezeAt(start - 1), 'pass');
+        assert.equal(await freezeAt(start), 'fail', 'the freeze starts');
+        assert.equal(await freezeAt(start + 10 * MINUTE - 1), 'fail');
+        assert.equal(await freezeAt(start + 10 * MINUTE), 'pass', 'the freeze ends');
+
+        await server.call('POST', '/users', { body: { name: 'rita', roles: ['release-manager'] } });
+        const rita = await server.call('POST', '/tokens', { body: { name: 't', user: 'rita' } });
+        app.clock = () => new Date(start + MINUTE);
+        const waiver = await server.call('POST', `/releases/${key}/waivers`, {
+          token: rita.body.token,
+          body: {
+            rule: 'freeze-window',
+            justification: 'the fix for the open incident',
+            expiresAt: new Date(start + 5 * MINUTE).toISOString(),
+          },
+        });
+        assert.equal(waiver.status, 201, JSON.stringify(waiver.body));
+        assert.equal(await freezeAt(start + 2 * MINUTE), 'waived');
+        assert.equal(await freezeAt(start + 5 * MINUTE - 1), 'waived');
+        assert.equal(await freezeAt(start + 5 * MINUTE), 'fail', 'the waiver expires');
+      } finally {
+        app.clock = realClock;
+      }
+    });
+  });
+}
