@@ -84,10 +84,13 @@ export function gateRoutes({ server, app }: RouteDeps): void {
         },
       },
     },
-    async (request) =>
-      query(app, request.actor, (ctx) =>
+    async (request) => {
+      const check = await query(app, request.actor, (ctx) =>
         checkGate(ctx, request.params.id, request.params.environment),
-      ),
+      );
+      server.metrics.gateChecked(check.verdict);
+      return check;
+    },
   );
 
   server.post(
