@@ -35,10 +35,14 @@ export interface Running {
 export const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /**
- * Closes the listener and waits for in-flight requests; connections still busy after
- * `limitMs` are destroyed so a stuck client cannot hold the process up.
+ * Closes the listener and waits for in-flight requests. Their answers say
+ * `Connection: close` and connections that fall idle are closed at once, so keep-alive
+ * clients do not hold the process for their idle timeout; connections still busy after
+ * `limitMs` are destroyed so a stuck client cannot hold it up either.
  */
 async function drain(server: Server, limitMs: number): Promise<void> {
+  draining.add(server);
+  const sweep = setInterval(() => server.server.closeIdleConnections(), 50);
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
@@ -47,7 +51,21 @@ async function drain(server: Server, limitMs: number): Promise<void> {
       resolve();
     }, limitMs);
   });
-  await Promise.race([server.close(), limit]).finally(() => clearTimeout(timer));
+  try {
+    await Promise.race([server.close(), limit]);
+  } finally {
+    clearTimeout(timer);
+    clearInterval(sweep);
+  }
+}
+
+const draining = new WeakSet<Server>();
+
+function closeConnectionsWhenDraining(server: Server): void {
+  server.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining.has(server)) void reply.header('connection', 'close');
+    done(null, payload);
+  });
 }
 
 export async function startGatehouse(config: ServeConfig, version = '0.0.0'): Promise<Running> {
@@ -88,6 +106,7 @@ export async function startGatehouse(config: ServeConfig, version = '0.0.0'): Pr
       logger: loggerOptions(config.logLevel),
       metricsPublic: config.metricsPublic ?? false,
     });
+    closeConnectionsWhenDraining(server);
     await server.listen({ host: config.host, port: config.port });
     const address = server.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
