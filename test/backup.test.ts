@@ -30,7 +30,6 @@ async function contents(url: string): Promise<Map<string, unknown[]>> {
     const tables = await describeTables(store.db, store.engine);
     const result = new Map<string, unknown[]>();
     for (const table of tables) {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables named at run time
       let query = (store.db as any).selectFrom(table.name).select(table.columns);
       for (const column of table.primaryKey.length ? table.primaryKey : table.columns)
         query = query.orderBy(column);
