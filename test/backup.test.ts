@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import { startGatehouse } from '../src/http/start.js';
 import { verifyAuditChain } from '../src/app/audit/verifyAuditChain.js';
-import { BackupRefused, describeTables, restoreBackup } from '../src/store/backup.js';
+import { BackupRefused, describeTables, restoreBackup, writeBackup } from '../src/store/backup.js';
 import { openStore } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { engines, postgresEngine, type Scratch, type TestEngine } from './support/engines.js';
@@ -178,6 +178,10 @@ for (const engine of await engines()) {
           lines[0]!.replace(/"schemaVersion":"[^"]+"/, '"schemaVersion":"0999_future"'),
           ...lines.slice(1),
         ]),
+      );
+      await assert.rejects(
+        writeBackup(server.running.app.store, join(dir, 'no', 'such', 'dir.gz')),
+        BackupRefused,
       );
       const notGzip = join(dir, 'plain.txt');
       writeFileSync(notGzip, 'hello\n');

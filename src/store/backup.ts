@@ -9,7 +9,15 @@
  * leaves the audit chain exactly as it was, so `gatehouse audit verify` proves it.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  createReadStream,
+  createWriteStream,
+  renameSync,
+  rmSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
@@ -162,9 +170,16 @@ export async function writeBackup(
   path: string,
   now = new Date(),
 ): Promise<BackupSummary> {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+  } catch (error) {
+    throw new BackupRefused(`cannot write ${path}: ${(error as Error).message}`);
+  }
   const temporary = `${path}.partial-${process.pid}`;
   const gzip = createGzip();
   const file = createWriteStream(temporary, { mode: 0o600 });
+  // A write failure (disk full) surfaces through `finished` below, not as a crash.
+  file.on('error', () => undefined);
   gzip.pipe(file);
   const hash = createHash('sha256');
   const emit = async (line: unknown) => {
