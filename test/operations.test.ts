@@ -165,7 +165,13 @@ for (const engine of await engines()) {
         assert.equal((await server.call('GET', '/releases/REL-98765')).status, 404);
         assert.equal((await server.call('GET', '/no/such/route-x1')).status, 404);
 
-        const scraped = await server.call('GET', '/metrics');
+        // A request is observed when its response has finished on the server, which can
+        // be a moment after the client has read it: scrape until the last one is in.
+        let scraped = await server.call('GET', '/metrics');
+        for (let attempt = 0; attempt < 50 && !/route="unmatched"/.test(scraped.body); attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          scraped = await server.call('GET', '/metrics');
+        }
         assert.equal(scraped.status, 200);
         assert.match(scraped.headers.get('content-type') ?? '', /^text\/plain/);
         const text = scraped.body as string;
