@@ -15,6 +15,7 @@ import { nabHypercare } from './scenarios/nab-hypercare.js';
 import { conflictDetection, riskModelFit } from './scenarios/calendar-risk.js';
 import { FULL_SCALE, metricsYear } from './scenarios/metrics-year.js';
 import { uiReleasePage } from './scenarios/ui-release-page.js';
+import { requestMetrics } from './scenarios/request-metrics.js';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -137,6 +138,11 @@ if (wanted('metrics')) {
 if (wanted('ui')) {
   log('\n== Web UI: release page in Chromium (SQLite) ==');
   results.uiReleasePage = await uiReleasePage(log);
+}
+
+if (wanted('request-metrics')) {
+  log('\n== Request metrics: CPU cost of the duration histogram per request (in process) ==');
+  results.requestMetrics = await requestMetrics(log);
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -18,6 +18,15 @@ export interface ServeConfig {
   /** Run scheduled jobs (notification dispatch…) in this process; off unless asked for. */
   scheduler?: boolean;
   notifications?: Partial<NotificationJobSettings>;
+  /** Serve /metrics without a token (GATEHOUSE_METRICS_PUBLIC=true; ADR 1900-1). */
+  metricsPublic?: boolean;
+  /** How long a stopping process lets in-flight requests finish (default 10 s). */
+  shutdownTimeoutMs?: number;
+}
+
+/** `GATEHOUSE_METRICS_PUBLIC=true` serves /metrics to anyone who can reach the port. */
+export function metricsPublic(env = process.env): boolean {
+  return /^(on|true|1|yes)$/i.test(env.GATEHOUSE_METRICS_PUBLIC ?? '');
 }
 
 export function defaultDataDir(): string {

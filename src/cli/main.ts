@@ -19,6 +19,7 @@ import { dependenciesCommand } from './commands/dependencies.js';
 import { incidentCommand } from './commands/incident.js';
 import { metricsCommand } from './commands/metrics.js';
 import { migrateCommand } from './commands/migrate.js';
+import { backupCommands } from './commands/backup.js';
 import { releaseCommand } from './commands/release.js';
 import { serveCommand, serving } from './commands/serve.js';
 import { tokenCommand } from './commands/token.js';
@@ -58,6 +59,7 @@ function buildProgram(): Command {
     .exitOverride();
   serveCommand(program, version);
   migrateCommand(program);
+  backupCommands(program);
   catalogCommand(program);
   releaseCommand(program);
   tokenCommand(program);

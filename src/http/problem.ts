@@ -132,8 +132,8 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
   return problem(
     500,
     'internal-error',
-    'the server failed to handle this request; it has been logged',
-    { instance },
+    `the server failed to handle this request; it has been logged under request id ${request.id}`,
+    { instance, requestId: request.id },
   );
 }
 

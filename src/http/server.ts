@@ -1,7 +1,7 @@
 /**
  * Builds the HTTP server: schemas on every route give validation, serialisation, types
  * and the OpenAPI document; errors leave as RFC 9457 problem documents; every route but
- * the health check and the API description needs a token.
+ * the health and readiness probes and the API description needs a token.
  */
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,6 +9,9 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { App } from '../app/context.js';
 import { GatehouseError } from '../domain/errors.js';
 import { registerAuthentication } from './auth.js';
+import { echoRequestIds, requestIdFor } from './requestId.js';
+import { createServerMetrics, observeRequestDurations } from './serverMetrics.js';
+import { operationsRoutes } from './routes/operations.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 import { ACCESS_SCHEMAS } from './routes/access.js';
 import { EvidenceSchema } from './routes/evidence.js';
@@ -29,6 +32,8 @@ export interface ServerOptions {
   version?: string;
   /** Where the built web UI lives (default web/dist); tests point it elsewhere. */
   uiRoot?: string;
+  /** Serve /metrics without a token (GATEHOUSE_METRICS_PUBLIC; ADR 1900-1). */
+  metricsPublic?: boolean;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -82,8 +87,11 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
     routerOptions: { maxParamLength: 200 },
-    genReqId: () => crypto.randomUUID(),
+    // Our own header handling validates what a caller offers (requestId.ts).
+    requestIdHeader: false,
+    genReqId: requestIdFor,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  server.decorate('metrics', createServerMetrics(app));
 
   server.setValidatorCompiler(validatorCompiler);
   refuseDeepJson(server);
@@ -141,16 +149,10 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     ),
   );
 
+  echoRequestIds(server);
+  observeRequestDurations(server, server.metrics.registry);
   registerAuthentication(server, app);
-
-  server.get(
-    '/healthz',
-    {
-      config: { public: true },
-      schema: { tags: ['operations'], summary: 'Liveness', security: [] },
-    },
-    async () => ({ status: 'ok' }),
-  );
+  operationsRoutes({ server, app }, { metricsPublic: options.metricsPublic ?? false });
   server.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () =>
     server.swagger(),
   );

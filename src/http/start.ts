@@ -15,6 +15,7 @@ import { migrateToLatest } from '../store/migrate.js';
 import { prometheusSource } from '../integrations/prometheus.js';
 import { sigstoreTrustFrom } from '../integrations/sigstore.js';
 import { flagReaderFor, ofrepProvider } from '../integrations/feature-flags.js';
+import { loggerOptions } from './logging.js';
 import { buildServer } from './server.js';
 import type { Server } from './routes/index.js';
 
@@ -28,6 +29,43 @@ export interface Running {
   /** The scheduled jobs, when this process runs them (`config.scheduler`). */
   scheduler: JobScheduler | null;
   close(): Promise<void>;
+}
+
+/** How long a stopping process lets in-flight requests run before cutting them off. */
+export const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/**
+ * Closes the listener and waits for in-flight requests. Their answers say
+ * `Connection: close` and connections that fall idle are closed at once, so keep-alive
+ * clients do not hold the process for their idle timeout; connections still busy after
+ * `limitMs` are destroyed so a stuck client cannot hold it up either.
+ */
+async function drain(server: Server, limitMs: number): Promise<void> {
+  draining.add(server);
+  const sweep = setInterval(() => server.server.closeIdleConnections(), 50);
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      server.log.warn({ limitMs }, 'shutdown: requests still in flight were cut off');
+      server.server.closeAllConnections();
+      resolve();
+    }, limitMs);
+  });
+  try {
+    await Promise.race([server.close(), limit]);
+  } finally {
+    clearTimeout(timer);
+    clearInterval(sweep);
+  }
+}
+
+const draining = new WeakSet<Server>();
+
+function closeConnectionsWhenDraining(server: Server): void {
+  server.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining.has(server)) void reply.header('connection', 'close');
+    done(null, payload);
+  });
 }
 
 export async function startGatehouse(config: ServeConfig, version = '0.0.0'): Promise<Running> {
@@ -65,17 +103,16 @@ export async function startGatehouse(config: ServeConfig, version = '0.0.0'): Pr
     await execute(app, SYSTEM_ACTOR, (ctx) => ensureDefaultPolicySet(ctx));
     const server = await buildServer(app, {
       version,
-      logger:
-        config.logLevel === 'silent'
-          ? false
-          : { level: config.logLevel, redact: ['req.headers.authorization'] },
+      logger: loggerOptions(config.logLevel),
+      metricsPublic: config.metricsPublic ?? false,
     });
+    closeConnectionsWhenDraining(server);
     await server.listen({ host: config.host, port: config.port });
     const address = server.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     let scheduler: JobScheduler | null = null;
     if (config.scheduler) {
-      scheduler = new JobScheduler(app, server.log);
+      scheduler = new JobScheduler(app, server.log, server.metrics.jobRan);
       registerStandardJobs(scheduler, {
         notifications: { ...DEFAULT_NOTIFICATION_SETTINGS, ...config.notifications },
         itsm: itsmSettingsFromEnv(),
@@ -92,8 +129,11 @@ export async function startGatehouse(config: ServeConfig, version = '0.0.0'): Pr
       demo,
       scheduler,
       async close() {
+        // Stop accepting first; requests already in flight finish (up to the drain
+        // limit), scheduled runs in flight finish, and only then does the store close.
+        const draining = drain(server, config.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS);
         await scheduler?.stop();
-        await server.close();
+        await draining;
         await store.close();
       },
     };

@@ -87,3 +87,28 @@ async function migrateWith(store: Store, db: Kysely<Database>): Promise<{ applie
       .map((r) => r.migrationName),
   };
 }
+
+/** The names of migrations this build knows, in order; the last is the schema version. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+
+/** Migrations this build knows that the store has not run (all of them on an empty store). */
+export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
+  const applied = await appliedMigrations(db);
+  return MIGRATION_NAMES.filter((name) => !applied.includes(name));
+}
+
+/** The migrations the store has run, in order; none when it was never migrated. */
+export async function appliedMigrations(db: Kysely<Database>): Promise<string[]> {
+  try {
+    // Names start with their number, so name order is the order they were written in.
+    const rows = await sql<{
+      name: string;
+    }>`select name from kysely_migration order by name`.execute(db);
+    return rows.rows.map((r) => r.name);
+  } catch (error) {
+    // Only a store that was never migrated lacks the table; any other failure is real.
+    const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+    if (tables.some((t) => t.name === 'kysely_migration')) throw error;
+    return [];
+  }
+}

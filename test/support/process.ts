@@ -37,7 +37,12 @@ export function runCli(
 export interface ServerProcess {
   child: ChildProcess;
   url: string;
+  /** Everything the process wrote, both streams interleaved. */
   output: () => string;
+  /** What it wrote to stdout alone (its JSON log lines). */
+  stdout: () => string;
+  /** What it wrote to stderr alone (the start banner, messages for a person). */
+  stderr: () => string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -53,6 +58,8 @@ export function startServerProcess(
       { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
+    let stdout = '';
+    let stderr = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server did not start within 60 s:\n${output}`));
@@ -66,6 +73,8 @@ export function startServerProcess(
           child,
           url: match[1]!,
           output: () => output,
+          stdout: () => stdout,
+          stderr: () => stderr,
           stop: (signal = 'SIGTERM') =>
             new Promise((done) => {
               if (child.exitCode !== null) return done(child.exitCode);
@@ -75,6 +84,8 @@ export function startServerProcess(
         });
       }
     };
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('exit', (code) => {

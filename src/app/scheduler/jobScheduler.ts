@@ -33,6 +33,9 @@ export interface SchedulerLog {
   error(object: object, message: string): void;
 }
 
+/** Told of every run this process makes (for its metrics). */
+export type JobRunObserver = (job: string, outcome: 'ok' | 'failed') => void;
+
 export class JobScheduler {
   readonly holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly jobs = new Map<string, Job>();
@@ -42,6 +45,7 @@ export class JobScheduler {
   constructor(
     private readonly app: App,
     private readonly log: SchedulerLog = { error: () => undefined },
+    private readonly observe: JobRunObserver = () => undefined,
   ) {}
 
   /** Adds a job; it starts with the scheduler (or at once, if that is already running). */
@@ -103,6 +107,7 @@ export class JobScheduler {
       this.log.error({ job: job.name, err: e }, `scheduled job ${job.name} failed`);
     }
     await recordJobEnd(store, { name: job.name, holder: this.holder, at: this.app.clock(), error });
+    this.observe(job.name, error === null ? 'ok' : 'failed');
     return true;
   }
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import {
   databaseUrlFor,
   defaultDataDir,
+  metricsPublic,
   notificationSettingsFromEnv,
   schedulerEnabled,
 } from '../../config.js';
@@ -95,6 +96,7 @@ export function serveCommand(program: Command, version: string): void {
                 : {}),
               scheduler: schedulerEnabled(options.scheduler),
               notifications: notificationSettingsFromEnv(),
+              metricsPublic: metricsPublic(),
             },
             version,
           );
@@ -130,15 +132,24 @@ export function serveCommand(program: Command, version: string): void {
         );
         process.stderr.write(lines.join('\n') + '\n');
         let stopping = false;
-        const stop = async () => {
+        const stop = async (signal: NodeJS.Signals) => {
           if (stopping) return;
           stopping = true;
-          // Finish in-flight requests, then release the store.
-          await running.close();
-          process.exit(0);
+          process.stderr.write(
+            `Gatehouse stopping (${signal}): no new connections; finishing requests in flight\n`,
+          );
+          // Stop accepting, finish in-flight requests and scheduled runs, release the store.
+          try {
+            await running.close();
+          } catch (error) {
+            process.stderr.write(`Gatehouse did not stop cleanly: ${(error as Error).message}\n`);
+            process.exit(EXIT.refused);
+          }
+          process.stderr.write('Gatehouse stopped\n');
+          process.exit(EXIT.ok);
         };
-        process.on('SIGINT', () => void stop());
-        process.on('SIGTERM', () => void stop());
+        process.on('SIGINT', (signal) => void stop(signal));
+        process.on('SIGTERM', (signal) => void stop(signal));
       },
     );
 }

@@ -84,8 +84,16 @@ export function gateRoutes({ server, app }: RouteDeps): void {
         },
       },
     },
-    async (request) =>
-      readGateCheck(app, request.actor, request.params.id, request.params.environment),
+    async (request) => {
+      const check = await readGateCheck(
+        app,
+        request.actor,
+        request.params.id,
+        request.params.environment,
+      );
+      server.metrics.gateChecked(check.verdict);
+      return check;
+    },
   );
 
   server.post(

@@ -1,0 +1,91 @@
+/**
+ * What one server exposes at `/metrics` (Prometheus text format, prom-client): the
+ * process's own metrics, the duration of every request by route pattern, and a few
+ * product counters. Each server has its own registry, so several servers in one process
+ * (tests, benchmarks) never share or clash over a metric (ADR 1900-1).
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../app/context.js';
+import { auditChainLength } from '../app/operations/readiness.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This server's Prometheus registry and the product counters routes increment. */
+    metrics: ServerMetrics;
+  }
+}
+
+export interface ServerMetrics {
+  readonly registry: Registry;
+  /** One gate check answered, by verdict (pass / fail). */
+  gateChecked(verdict: string): void;
+  /** One scheduled job run here, by job name and outcome. */
+  jobRan(job: string, outcome: 'ok' | 'failed'): void;
+}
+
+/** Seconds; from a cached read (~1 ms) to a large evidence upload or report (~10 s). */
+const DURATION_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Routes Fastify matched none of share one label, so scanners cannot explode the series. */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+export function createServerMetrics(app: App): ServerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const gateChecks = new Counter({
+    name: 'gatehouse_gate_checks_total',
+    help: 'Gate checks answered by this process, by verdict',
+    labelNames: ['verdict'],
+    registers: [registry],
+  });
+  const jobRuns = new Counter({
+    name: 'gatehouse_scheduler_job_runs_total',
+    help: 'Scheduled job runs in this process, by job and outcome (ok / failed)',
+    labelNames: ['job', 'outcome'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'gatehouse_audit_entries',
+    help: 'Entries in the audit chain (its head sequence number), read from the store at scrape time',
+    registers: [registry],
+    // One indexed read per scrape; the chain is shared by every replica, so the store,
+    // not this process, is the source of truth.
+    async collect() {
+      this.set(await auditChainLength(app));
+    },
+  });
+  return {
+    registry,
+    gateChecked: (verdict) => gateChecks.inc({ verdict }),
+    jobRan: (job, outcome) => jobRuns.inc({ job, outcome }),
+  };
+}
+
+/**
+ * Times every request into one histogram labelled by method, route *pattern* (never the
+ * raw URL, which would make a series per release) and status class. The label children
+ * are kept in a map so a request costs one lookup and one observation.
+ */
+export function observeRequestDurations(server: FastifyInstance, registry: Registry): void {
+  const histogram = new Histogram({
+    name: 'gatehouse_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route pattern and status class',
+    labelNames: ['method', 'route', 'status'],
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const children = new Map<string, ReturnType<typeof histogram.labels>>();
+  server.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    const status = `${Math.floor(reply.statusCode / 100)}xx`;
+    const key = `${request.method} ${status} ${route}`;
+    let child = children.get(key);
+    if (!child) {
+      child = histogram.labels(request.method, route, status);
+      children.set(key, child);
+    }
+    child.observe(reply.elapsedTime / 1000);
+    done();
+  });
+}
