@@ -128,3 +128,27 @@ export function isUniqueViolation(error: unknown): boolean {
     code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   );
 }
+
+/**
+ * The store cannot be reached or is not accepting work right now: PostgreSQL restarting
+ * or shutting down (class 08 connection exceptions, 57P01–57P03), the connection refused
+ * or cut, or SQLite still locked after its busy timeout. The request did nothing the
+ * caller can rely on (or, when the connection died during COMMIT, nothing it was told
+ * of), so the answer is "try again", not a failure of Gatehouse.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')
+      return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'SQLITE_BUSY'].includes(code))
+      return true;
+  }
+  // pg reports a connection lost mid-query as a plain Error without a code.
+  return (
+    typeof message === 'string' &&
+    /^Connection terminated|^Client has encountered a connection error|^Client was closed|timeout exceeded when trying to connect/.test(
+      message,
+    )
+  );
+}
