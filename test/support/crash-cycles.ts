@@ -208,7 +208,11 @@ async function loadUntilKilled(
   const workers = Array.from({ length: 6 }, async (_, worker) => {
     while (!killed) await once(worker);
   });
-  await new Promise((done) => setTimeout(done, rng.int(300, 1500)));
+  // The kill falls at a random moment after the load is under way (the first answer
+  // of a cold process can take seconds on a busy machine).
+  const warm = Date.now() + 30_000;
+  while (acknowledged === 0 && Date.now() < warm) await new Promise((done) => setTimeout(done, 20));
+  await new Promise((done) => setTimeout(done, rng.int(100, 1500)));
   killed = true;
   await server.stop('SIGKILL');
   await Promise.all(workers);
@@ -304,7 +308,11 @@ export async function runCrashCycles(
   const dataDir = join(mkdtempSync(join(tmpdir(), 'gatehouse-crash-')), 'data');
   // No scheduler: its lease rows are not what is checked here, and starts are quicker.
   const start = () =>
-    startServerProcess(['--data-dir', dataDir, '--database-url', scratch.url, '--no-scheduler']);
+    startServerProcess(
+      ['--data-dir', dataDir, '--database-url', scratch.url, '--no-scheduler'],
+      {},
+      180_000,
+    );
   const figures: CrashFigures = {
     engine,
     cycles: 0,
