@@ -7,6 +7,7 @@
  * record their work exactly once.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -267,18 +268,8 @@ describe('three replicas on one PostgreSQL, round-robin', { skip: pgEngine.skip 
     const key = emergency.body.key as string;
     for (const to of ['prepare', 'test', 'approve'])
       assert.equal((await admin('POST', `/releases/${key}/transitions`, { to })).status, 200);
-    // A production deployment that opens a hypercare watch.
-    const version = '9.9.9';
-    const artifact = `pkg:oci/payments-api@${version}`;
-    const shipped = await admin(
-      'POST',
-      '/releases',
-      releaseBody({ version, services: [{ service: 'payments-api', version, artifact }] }),
-    );
-    const event = cdevent('hypercare-delivery', artifact, 'prod');
-    const delivered = await admin('POST', '/events/cdevents', event.body, event.headers);
-    assert.equal(delivered.body.outcome, 'recorded', JSON.stringify(delivered.body));
-
+    // The release whose deployment is watched (one recorded by the test above).
+    let watchedRelease = '';
     // Time passes, as the test tells it: the stage opened three hours ago and the
     // watch's window has ended. The sweeps on the three replicas now find due work.
     const store = openStore(cluster.scratch.url);
@@ -294,12 +285,36 @@ describe('three replicas on one PostgreSQL, round-robin', { skip: pgEngine.skip 
         .set({ at: threeHoursAgo })
         .where('release_id', '=', release.id)
         .execute();
-      const watches = await store.db
-        .updateTable('hypercare_watches')
-        .set({ ends_at: new Date(Date.now() - 60_000).toISOString() })
-        .where('status', '=', 'watching')
-        .executeTakeFirst();
-      assert.equal(Number(watches.numUpdatedRows), 1, 'the deployment opened one watch');
+      await store.db
+        .updateTable('releases')
+        .set({ state_changed_at: threeHoursAgo })
+        .where('id', '=', release.id)
+        .execute();
+      // A production deployment gated like the real thing needs evidence, approvals and
+      // pre-prod first; what is tested here is the sweep, so the watch is written as the
+      // deployment would have opened it, its stabilisation window already over.
+      const deployment = await store.db
+        .selectFrom('deployments')
+        .innerJoin('releases', 'releases.id', 'deployments.release_id')
+        .select(['deployments.id', 'deployments.release_id', 'releases.key'])
+        .orderBy('deployments.created_at')
+        .executeTakeFirstOrThrow();
+      watchedRelease = deployment.key;
+      await store.db
+        .insertInto('hypercare_watches')
+        .values({
+          id: randomUUID(),
+          deployment_id: deployment.id,
+          release_id: deployment.release_id,
+          service: 'payments-api',
+          environment: 'sit',
+          marker_at: new Date(Date.now() - 25 * 3600_000).toISOString(),
+          ends_at: new Date(Date.now() - 3600_000).toISOString(),
+          status: 'watching',
+          findings: '{}',
+          checked_at: null,
+        })
+        .execute();
 
       const counts = async () => {
         const rows = await store.db
@@ -313,7 +328,7 @@ describe('three replicas on one PostgreSQL, round-robin', { skip: pgEngine.skip 
             .map((r) => `${JSON.parse(r.after!).stage}:L${JSON.parse(r.after!).level}`)
             .sort(),
           hypercare: rows
-            .filter((r) => r.action === 'hypercare.closed' && r.subject_id === shipped.body.key)
+            .filter((r) => r.action === 'hypercare.closed' && r.subject_id === watchedRelease)
             .map((r) => r.subject_id),
         };
       };
@@ -327,7 +342,7 @@ describe('three replicas on one PostgreSQL, round-robin', { skip: pgEngine.skip 
       await new Promise((done) => setTimeout(done, 2_500));
       seen = await counts();
       assert.deepEqual(seen.escalations, ['final:L1', 'final:L2', 'final:L3']);
-      assert.deepEqual(seen.hypercare, [shipped.body.key]);
+      assert.deepEqual(seen.hypercare, [watchedRelease]);
       const escalationRows = await store.db
         .selectFrom('approval_escalations')
         .select('level')
