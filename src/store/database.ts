@@ -74,6 +74,11 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
     // An idle client's error (the server restarting) must not crash the process; the
     // next query on a fresh client reports it.
     pool.on('error', () => undefined);
+    // pg-pool listens for errors only on idle clients: a connection cut while a client is
+    // checked out (PostgreSQL restarting between two statements of a transaction) would
+    // be an unhandled 'error' event and end the process. The statement in progress, or
+    // the next one, fails instead (503), and the pool discards the broken client.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const readPool = new pg.Pool({
       connectionString: target,
@@ -81,6 +86,7 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
       options: '-c default_transaction_read_only=on',
     });
     readPool.on('error', () => undefined);
+    readPool.on('connect', (client) => client.on('error', () => undefined));
     const reader = new Kysely<Database>({ dialect: new PostgresDialect({ pool: readPool }) });
     return {
       engine,
