@@ -11,7 +11,8 @@
  * accepts connections again before returning.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,16 +76,35 @@ async function acceptsConnections(): Promise<boolean> {
   }
 }
 
-/** Restarts the cluster and returns once it accepts connections again (within 60 s). */
-async function restartPostgres(cluster: { version: string; name: string }): Promise<void> {
-  execFileSync(
+const execFileAsync = promisify(execFile);
+
+/** pg_ctlcluster stop or start; asynchronous, so the load keeps running meanwhile. */
+async function pgCtlCluster(
+  cluster: { version: string; name: string },
+  action: 'stop' | 'start',
+): Promise<void> {
+  await execFileAsync(
     'pg_ctlcluster',
-    ['--skip-systemctl-redirect', cluster.version, cluster.name, 'restart'],
-    {
-      stdio: 'ignore',
-      timeout: 120_000,
-    },
+    ['--skip-systemctl-redirect', cluster.version, cluster.name, action],
+    { timeout: 120_000 },
   );
+}
+
+/**
+ * Restarts the cluster: stops it, lets the load meet the outage (until `outageSeen`
+ * says it did, at most 10 s), starts it, and returns once it accepts connections again.
+ */
+async function restartPostgres(
+  cluster: { version: string; name: string },
+  outageSeen: () => boolean,
+): Promise<void> {
+  await pgCtlCluster(cluster, 'stop');
+  try {
+    const until = Date.now() + 10_000;
+    while (!outageSeen() && Date.now() < until) await new Promise((done) => setTimeout(done, 50));
+  } finally {
+    await pgCtlCluster(cluster, 'start');
+  }
   const deadline = Date.now() + 60_000;
   while (!(await acceptsConnections())) {
     if (Date.now() > deadline)
@@ -162,7 +182,9 @@ export async function runPostgresRestarts(
     try {
       for (let r = 0; r < restarts; r++) {
         await new Promise((done) => setTimeout(done, 1000));
-        await restartPostgres(cluster);
+        const before = figures.unavailable;
+        await restartPostgres(cluster, () => figures.unavailable > before);
+        assert.ok(figures.unavailable > before, `restart ${r}: no request met the outage`);
         const back = Date.now();
         figures.restarts++;
         // The pool must recover on its own: a 2xx after PostgreSQL is back, without a restart of Gatehouse.
