@@ -93,3 +93,28 @@ export function itsmSettingsFromEnv(env = process.env): {
   }
   return settings;
 }
+
+/** How often the sweeps run (escalations, hypercare checks, overdue action items); unset keeps the defaults. */
+export interface SweepIntervals {
+  escalationMs?: number;
+  hypercareMs?: number;
+  actionItemsMs?: number;
+}
+
+export function sweepIntervalsFromEnv(env = process.env): SweepIntervals {
+  const settings: SweepIntervals = {};
+  const numbers = {
+    GATEHOUSE_ESCALATION_INTERVAL_MS: 'escalationMs',
+    GATEHOUSE_HYPERCARE_INTERVAL_MS: 'hypercareMs',
+    GATEHOUSE_ACTION_ITEMS_INTERVAL_MS: 'actionItemsMs',
+  } as const;
+  for (const [name, key] of Object.entries(numbers)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`${name} must be a positive whole number (got '${raw}')`);
+    settings[key] = value;
+  }
+  return settings;
+}

@@ -4,6 +4,10 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { GatehouseError, type ErrorKind, type FieldProblem } from '../domain/errors.js';
+import { isStoreUnavailable } from '../store/database.js';
+
+/** Seconds a caller is asked to wait when the store is briefly unreachable. */
+export const STORE_RETRY_AFTER_SECONDS = 2;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -129,6 +133,13 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
       .replace(/_/g, '-');
     return problem(status, code, fastifyError.message, { instance });
   }
+  if (isStoreUnavailable(error))
+    return problem(
+      503,
+      'store-unavailable',
+      'the database is unreachable or restarting; nothing was recorded that this answer confirms — retry shortly',
+      { instance },
+    );
   return problem(
     500,
     'internal-error',

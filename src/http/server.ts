@@ -12,7 +12,7 @@ import { registerAuthentication } from './auth.js';
 import { echoRequestIds, requestIdFor } from './requestId.js';
 import { createServerMetrics, observeRequestDurations } from './serverMetrics.js';
 import { operationsRoutes } from './routes/operations.js';
-import { problem, sendProblem, toProblem } from './problem.js';
+import { problem, sendProblem, STORE_RETRY_AFTER_SECONDS, toProblem } from './problem.js';
 import { ACCESS_SCHEMAS } from './routes/access.js';
 import { EvidenceSchema } from './routes/evidence.js';
 import { GATE_SCHEMAS } from './routes/gates.js';
@@ -135,6 +135,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   server.setErrorHandler((error, request, reply) => {
     const body = toProblem(error, request);
     if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (body.status === 503) void reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
     return sendProblem(reply, body);
   });
   server.setNotFoundHandler((request, reply) =>

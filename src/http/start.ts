@@ -9,7 +9,12 @@ import { execute, SYSTEM_ACTOR, type App } from '../app/context.js';
 import { JobScheduler } from '../app/scheduler/jobScheduler.js';
 import { registerStandardJobs } from '../app/scheduler/jobs.js';
 import { DEFAULT_NOTIFICATION_SETTINGS } from '../domain/notification/delivery.js';
-import { adminTokenPath, type ServeConfig, itsmSettingsFromEnv } from '../config.js';
+import {
+  adminTokenPath,
+  type ServeConfig,
+  itsmSettingsFromEnv,
+  sweepIntervalsFromEnv,
+} from '../config.js';
 import { openStore } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { prometheusSource } from '../integrations/prometheus.js';
@@ -116,6 +121,7 @@ export async function startGatehouse(config: ServeConfig, version = '0.0.0'): Pr
       registerStandardJobs(scheduler, {
         notifications: { ...DEFAULT_NOTIFICATION_SETTINGS, ...config.notifications },
         itsm: itsmSettingsFromEnv(),
+        sweeps: sweepIntervalsFromEnv(),
       });
       scheduler.start();
     }

@@ -81,6 +81,11 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
     // An idle client's error (the server restarting) must not crash the process; the
     // next query on a fresh client reports it.
     pool.on('error', () => undefined);
+    // pg-pool listens for errors only on idle clients: a connection cut while a client is
+    // checked out (PostgreSQL restarting between two statements of a transaction) would
+    // be an unhandled 'error' event and end the process. The statement in progress, or
+    // the next one, fails instead (503), and the pool discards the broken client.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const readPool = new pg.Pool({
       connectionString: target,
@@ -88,6 +93,7 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
       options: '-c default_transaction_read_only=on',
     });
     readPool.on('error', () => undefined);
+    readPool.on('connect', (client) => client.on('error', () => undefined));
     const reader = new Kysely<Database>({ dialect: new PostgresDialect({ pool: readPool }) });
     return {
       engine,
@@ -137,5 +143,29 @@ export function isUniqueViolation(error: unknown): boolean {
     code === '23505' ||
     code === 'SQLITE_CONSTRAINT_UNIQUE' ||
     code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
+}
+
+/**
+ * The store cannot be reached or is not accepting work right now: PostgreSQL restarting
+ * or shutting down (class 08 connection exceptions, 57P01–57P03), the connection refused
+ * or cut, or SQLite still locked after its busy timeout. The request did nothing the
+ * caller can rely on (or, when the connection died during COMMIT, nothing it was told
+ * of), so the answer is "try again", not a failure of Gatehouse.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')
+      return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'SQLITE_BUSY'].includes(code))
+      return true;
+  }
+  // pg reports a connection lost mid-query as a plain Error without a code.
+  return (
+    typeof message === 'string' &&
+    /^Connection terminated|^Client has encountered a connection error|^Client was closed|timeout exceeded when trying to connect/.test(
+      message,
+    )
   );
 }

@@ -50,6 +50,8 @@ export interface ServerProcess {
 export function startServerProcess(
   args: string[],
   env: Record<string, string | undefined> = {},
+  // Suites that start many processes on a busy machine may wait longer.
+  startTimeoutMs = 60_000,
 ): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -62,8 +64,8 @@ export function startServerProcess(
     let stderr = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`server did not start within 60 s:\n${output}`));
-    }, 60_000);
+      reject(new Error(`server did not start within ${startTimeoutMs / 1000} s:\n${output}`));
+    }, startTimeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /is running at (http:\/\/\S+)/.exec(output);
@@ -77,7 +79,8 @@ export function startServerProcess(
           stderr: () => stderr,
           stop: (signal = 'SIGTERM') =>
             new Promise((done) => {
-              if (child.exitCode !== null) return done(child.exitCode);
+              // Exited already (with a code, or by a signal such as an earlier SIGKILL).
+              if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
               child.once('exit', (code) => done(code));
               child.kill(signal);
             }),

@@ -24,6 +24,8 @@ export function registerStandardJobs(
   settings: {
     notifications: NotificationJobSettings;
     itsm?: Partial<ItsmSyncSettings> & { intervalMs?: number };
+    /** Sweep intervals (tests and small installations shorten them). */
+    sweeps?: { escalationMs?: number; hypercareMs?: number; actionItemsMs?: number };
   },
 ): void {
   const n = settings.notifications;
@@ -38,22 +40,26 @@ export function registerStandardJobs(
     { leaseMs: n.leaseMs ?? Math.max(30_000, n.intervalMs * 3, n.attemptTimeoutMs * 4) },
   );
   // Idempotent sweeps: an escalation level is recorded once, whichever replica runs it.
-  scheduler.registerJob(ESCALATION_JOB, 60_000, async (app) => {
+  scheduler.registerJob(ESCALATION_JOB, settings.sweeps?.escalationMs ?? 60_000, async (app) => {
     await execute(app, SYSTEM_ACTOR, (ctx) => escalateOverdueApprovals(ctx));
   });
   // Pulls from Prometheus: a lease long enough for its timeouts.
   scheduler.registerJob(
     HYPERCARE_JOB,
-    5 * 60_000,
+    settings.sweeps?.hypercareMs ?? 5 * 60_000,
     async (app) => {
       await checkHypercareWatches(app, SYSTEM_ACTOR);
     },
     { leaseMs: 2 * 60_000 },
   );
   // Idempotent sweep: each action item is announced overdue once per due date.
-  scheduler.registerJob(OVERDUE_ACTION_ITEMS_JOB, 5 * 60_000, async (app) => {
-    await execute(app, SYSTEM_ACTOR, (ctx) => announceOverdueActionItems(ctx));
-  });
+  scheduler.registerJob(
+    OVERDUE_ACTION_ITEMS_JOB,
+    settings.sweeps?.actionItemsMs ?? 5 * 60_000,
+    async (app) => {
+      await execute(app, SYSTEM_ACTOR, (ctx) => announceOverdueActionItems(ctx));
+    },
+  );
   // ITSM change records: from the audit log to ServiceNow / Jira, off the release's path.
   const itsm = { ...DEFAULT_ITSM_SETTINGS, ...settings.itsm };
   scheduler.registerJob(

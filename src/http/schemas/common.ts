@@ -38,6 +38,8 @@ export const ERROR_RESPONSES = {
   400: Type.Ref('Problem'),
   401: Type.Ref('Problem'),
   403: Type.Ref('Problem'),
+  // The database unreachable or restarting: retry after the Retry-After header's seconds.
+  503: Type.Ref('Problem'),
 } as const;
 
 export const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
