@@ -33,6 +33,20 @@ export interface ServerOptions {
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+/** One registered route as Fastify holds it (`/releases/:id`), documented or not. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  public: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, so the authorisation matrix can be checked against all of them. */
+    registeredRoutes: RegisteredRoute[];
+  }
+}
+
 /** No request document of ours nests this deep; deeper is an attack on recursive code. */
 export const MAX_JSON_DEPTH = 64;
 
@@ -87,6 +101,15 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
 
   server.setValidatorCompiler(validatorCompiler);
   refuseDeepJson(server);
+  const registered: RegisteredRoute[] = [];
+  server.decorate('registeredRoutes', registered);
+  server.addHook('onRoute', (route) => {
+    // Read when the route is added: the UI's scope marks its routes public in its own hook.
+    queueMicrotask(() => {
+      for (const method of [route.method].flat())
+        registered.push({ method, url: route.url, public: route.config?.public === true });
+    });
+  });
   server.addSchema(ProblemSchema);
   for (const schema of [
     ...RELEASE_SCHEMAS,
