@@ -9,6 +9,11 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { App } from '../app/context.js';
 import { GatehouseError } from '../domain/errors.js';
 import { registerAuthentication } from './auth.js';
+import {
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
+  registerRateLimit,
+  registerSecurityHeaders,
+} from './hardening.js';
 import { problem, sendProblem, toProblem } from './problem.js';
 import { ACCESS_SCHEMAS } from './routes/access.js';
 import { EvidenceSchema } from './routes/evidence.js';
@@ -29,7 +34,27 @@ export interface ServerOptions {
   version?: string;
   /** Where the built web UI lives (default web/dist); tests point it elsewhere. */
   uiRoot?: string;
+  /** Requests per minute per token (per address when anonymous); 0 turns the limit off. */
+  rateLimitPerMinute?: number;
+  /** Send Strict-Transport-Security (only when clients reach Gatehouse over HTTPS). */
+  hsts?: boolean;
+  timeouts?: Partial<HttpTimeouts>;
 }
+
+/** How long a slow or stalled client may hold a socket, in milliseconds. */
+export interface HttpTimeouts {
+  /** The whole request, headers and body, must have arrived within this. */
+  requestMs: number;
+  /** A socket with nothing sent or received for this long is closed. */
+  idleMs: number;
+  keepAliveMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: HttpTimeouts = {
+  requestMs: 30_000,
+  idleMs: 30_000,
+  keepAliveMs: 5_000,
+};
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -88,13 +113,20 @@ function refuseDeepJson(server: Server): void {
 }
 
 export async function buildServer(app: App, options: ServerOptions = {}): Promise<Server> {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const server = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    // Slow or stalled clients are cut off instead of holding a socket forever.
-    connectionTimeout: 30_000,
-    requestTimeout: 30_000,
-    keepAliveTimeout: 5_000,
+    // Slow or stalled clients are cut off instead of holding a socket forever: idle
+    // sockets by the connection timeout, trickling ones by the request timeout, which
+    // Node checks every `connectionsCheckingInterval`.
+    connectionTimeout: timeouts.idleMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: {
+      headersTimeout: Math.min(60_000, timeouts.requestMs),
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, timeouts.requestMs / 4)),
+    },
     routerOptions: { maxParamLength: 200 },
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -164,6 +196,10 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     ),
   );
 
+  // Headers first, so even a throttled or unauthenticated answer carries them; the rate
+  // limit before authentication, so a flood of bad tokens never reaches the database.
+  await registerSecurityHeaders(server, options.hsts ?? false);
+  await registerRateLimit(server, options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
   registerAuthentication(server, app);
 
   server.get(

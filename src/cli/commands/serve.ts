@@ -3,6 +3,7 @@ import {
   databaseUrlFor,
   defaultDataDir,
   notificationSettingsFromEnv,
+  httpSettingsFromEnv,
   schedulerEnabled,
 } from '../../config.js';
 import { CliError, EXIT } from '../client.js';
@@ -74,6 +75,12 @@ export function serveCommand(program: Command, version: string): void {
         const prometheusUrl = options.prometheusUrl
           ? parseHttpUrl('--prometheus-url', options.prometheusUrl)
           : undefined;
+        let http;
+        try {
+          http = httpSettingsFromEnv();
+        } catch (error) {
+          throw new CliError((error as Error).message, EXIT.usage);
+        }
         let running;
         try {
           // Loaded here, not at the top: every other command starts without the server's weight.
@@ -95,6 +102,7 @@ export function serveCommand(program: Command, version: string): void {
                 : {}),
               scheduler: schedulerEnabled(options.scheduler),
               notifications: notificationSettingsFromEnv(),
+              http,
             },
             version,
           );
