@@ -100,10 +100,10 @@ describe('web UI', () => {
       });
       page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
       // A content-security-policy violation anywhere fails the screen it happens on.
-      await page.addInitScript(() =>
-        document.addEventListener('securitypolicyviolation', (event) =>
-          console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`),
-        ),
+      // (Source text: this file is compiled without the DOM's types.)
+      await page.addInitScript(
+        "document.addEventListener('securitypolicyviolation', (event) => " +
+          'console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`))',
       );
     });
     after(async () => browser?.close());
@@ -226,12 +226,11 @@ describe('web UI', () => {
       await page.goto(server.url + '/ui/');
       await page.waitForLoadState('networkidle');
       consoleErrors = [];
-      const ran = await page.evaluate(() => {
-        const script = document.createElement('script');
-        script.textContent = 'window.injected = true';
-        document.head.append(script);
-        return (window as unknown as { injected?: boolean }).injected ?? false;
-      });
+      const ran = await page.evaluate(
+        "(() => { const script = document.createElement('script');" +
+          " script.textContent = 'window.injected = true'; document.head.append(script);" +
+          ' return window.injected === true; })()',
+      );
       assert.equal(ran, false, 'the inline script ran: no CSP in force');
       await page.waitForTimeout(100);
       assert.ok(

@@ -198,7 +198,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
 
   // Headers first, so even a throttled or unauthenticated answer carries them; the rate
   // limit before authentication, so a flood of bad tokens never reaches the database.
-  await registerSecurityHeaders(server, options.hsts ?? false);
+  registerSecurityHeaders(server, options.hsts ?? false);
   await registerRateLimit(server, options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
   registerAuthentication(server, app);
 
