@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { sqliteEngine } from './support/engines.js';
+import { runCli } from './support/process.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 const REQUEST_TIMEOUT_MS = 800;
@@ -194,5 +195,14 @@ describe('HTTP hardening', () => {
       headers: { cookie: `authorization=Bearer ${server.adminToken}` },
     });
     assert.equal(read.status, 401);
+  });
+
+  test('gatehouse serve refuses a bad setting with exit 2 naming it', async () => {
+    const result = await runCli(['serve', '--port', '0', '--log-level', 'silent'], {
+      GATEHOUSE_RATE_LIMIT: 'lots',
+      GATEHOUSE_DATA_DIR: tight.dataDir,
+    });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /GATEHOUSE_RATE_LIMIT/);
   });
 });
