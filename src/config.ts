@@ -22,11 +22,53 @@ export interface ServeConfig {
   metricsPublic?: boolean;
   /** How long a stopping process lets in-flight requests finish (default 10 s). */
   shutdownTimeoutMs?: number;
+  http?: HttpSettings;
 }
 
 /** `GATEHOUSE_METRICS_PUBLIC=true` serves /metrics to anyone who can reach the port. */
 export function metricsPublic(env = process.env): boolean {
   return /^(on|true|1|yes)$/i.test(env.GATEHOUSE_METRICS_PUBLIC ?? '');
+}
+
+/** The HTTP server's protections that an operator tunes (ADR 2000-1). */
+export interface HttpSettings {
+  /** Requests per minute per token (per address when anonymous); 0 turns the limit off. */
+  rateLimitPerMinute?: number;
+  /** Send Strict-Transport-Security: set when Gatehouse is only reached over HTTPS. */
+  hsts?: boolean;
+  timeouts?: { requestMs?: number; idleMs?: number };
+}
+
+/**
+ * `GATEHOUSE_RATE_LIMIT` (per minute, 0 = off), `GATEHOUSE_HSTS` (on/off),
+ * `GATEHOUSE_REQUEST_TIMEOUT_MS` and `GATEHOUSE_IDLE_TIMEOUT_MS`; unset keeps the defaults.
+ */
+export function httpSettingsFromEnv(env = process.env): HttpSettings {
+  const whole = (name: string, min: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min)
+      throw new Error(`${name} must be a whole number of at least ${min} (got '${raw}')`);
+    return value;
+  };
+  const settings: HttpSettings = {};
+  const rate = whole('GATEHOUSE_RATE_LIMIT', 0);
+  if (rate !== undefined) settings.rateLimitPerMinute = rate;
+  const hsts = env.GATEHOUSE_HSTS;
+  if (hsts !== undefined && hsts !== '') {
+    if (!/^(on|true|1|yes|off|false|0|no)$/i.test(hsts))
+      throw new Error(`GATEHOUSE_HSTS must be on or off (got '${hsts}')`);
+    settings.hsts = /^(on|true|1|yes)$/i.test(hsts);
+  }
+  const requestMs = whole('GATEHOUSE_REQUEST_TIMEOUT_MS', 100);
+  const idleMs = whole('GATEHOUSE_IDLE_TIMEOUT_MS', 100);
+  if (requestMs !== undefined || idleMs !== undefined)
+    settings.timeouts = {
+      ...(requestMs !== undefined ? { requestMs } : {}),
+      ...(idleMs !== undefined ? { idleMs } : {}),
+    };
+  return settings;
 }
 
 export function defaultDataDir(): string {

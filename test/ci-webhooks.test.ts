@@ -299,5 +299,32 @@ for (const engine of await engines()) {
       }
       assert.equal((await events()).length, before);
     });
+
+    test('a replayed delivery (same id, same valid credential) answers duplicate and changes nothing, for every CI source', async () => {
+      const head = async () => (await server.call('GET', '/audit/verify')).body.headSeq as number;
+      const state = async () => ({
+        audit: await head(),
+        events: (await events()).length,
+        deployments: [
+          ...(await deployments(releases.gitlab!)),
+          ...(await deployments(releases.jenkins!)),
+          ...(await deployments(releases.azure!)),
+        ],
+      });
+      // Every source has been delivered once by now (the tests above); send each again.
+      const replays = {
+        gitlab: () => gitlab(fixture('gitlab-deployment-hook'), 'Deployment Hook'),
+        jenkins: () => jenkins(fixture('jenkins-deployment')),
+        azure: () => azure(fixture('azure-devops-deployment-completed')),
+      };
+      for (const replay of Object.values(replays)) await replay();
+      const settled = await state();
+      for (const [source, replay] of Object.entries(replays)) {
+        const again = await replay();
+        assert.equal(again.status, 200, `${source}: ${JSON.stringify(again.body)}`);
+        assert.equal(again.body.outcome, 'duplicate', source);
+        assert.deepEqual(await state(), settled, `${source}: the replay changed something`);
+      }
+    });
   });
 }

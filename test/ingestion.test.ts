@@ -562,5 +562,37 @@ for (const engine of await engines()) {
         assert.equal(refused.body.errors[0].field, '/deployment/environment');
       });
     });
+
+    // Last: it delivers to the release the GitHub tests above start from nothing.
+    test('a replayed CDEvent or signed GitHub delivery changes nothing, even under a fresh GitHub delivery id', async () => {
+      const state = async () => ({
+        audit: (await server.call('GET', '/audit/verify')).body.headSeq as number,
+        events: (await events()).length,
+        deployments: [...(await deployments(myappV1)), ...(await deployments(hello))],
+      });
+      await send(binary(fixture('service_deployed')));
+      const githubPayload = githubExample('deployment', 0);
+      assert.equal(
+        (await server.call('PUT', '/webhooks/github/secret', { body: { secret: SECRET } })).status,
+        200,
+      );
+      await deliver('deployment', githubPayload, 'gh-replay-1');
+      const settled = await state();
+      const cdevent = await send(binary(fixture('service_deployed')));
+      assert.equal(cdevent.body.outcome, 'duplicate');
+      assert.deepEqual(await state(), settled, 'CDEvents replay changed something');
+      const github = await deliver('deployment', githubPayload, 'gh-replay-1');
+      assert.equal(github.body.outcome, 'duplicate');
+      assert.deepEqual(await state(), settled, 'GitHub replay changed something');
+      // X-GitHub-Delivery is not covered by the signature: a captured body sent again under
+      // a new delivery id must still not record a second deployment.
+      const renamed = await deliver('deployment', githubPayload, 'gh-replay-2');
+      assert.ok(renamed.status < 500, JSON.stringify(renamed.body));
+      assert.deepEqual(
+        (await state()).deployments,
+        settled.deployments,
+        `a re-sent GitHub body under a new delivery id changed deployments: ${JSON.stringify(renamed.body)}`,
+      );
+    });
   });
 }

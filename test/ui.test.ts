@@ -99,6 +99,12 @@ describe('web UI', () => {
         if (message.type() === 'error') consoleErrors.push(message.text());
       });
       page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+      // A content-security-policy violation anywhere fails the screen it happens on.
+      // (Source text: this file is compiled without the DOM's types.)
+      await page.addInitScript(
+        "document.addEventListener('securitypolicyviolation', (event) => " +
+          'console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`))',
+      );
     });
     after(async () => browser?.close());
 
@@ -214,6 +220,24 @@ describe('web UI', () => {
       await page.getByRole('heading', { name: /Payments API 2\.5/ }).waitFor();
       assert.ok(await fits(), 'release page fits a phone');
       await checkScreen('10-release-phone');
+    });
+
+    it('runs under its content security policy: an injected inline script is refused', async () => {
+      await page.goto(server.url + '/ui/');
+      await page.waitForLoadState('networkidle');
+      consoleErrors = [];
+      const ran = await page.evaluate(
+        "(() => { const script = document.createElement('script');" +
+          " script.textContent = 'window.injected = true'; document.head.append(script);" +
+          ' return window.injected === true; })()',
+      );
+      assert.equal(ran, false, 'the inline script ran: no CSP in force');
+      await page.waitForTimeout(100);
+      assert.ok(
+        consoleErrors.some((text) => /CSP violation: script-src/.test(text)),
+        `the violation was reported: ${consoleErrors.join(' | ')}`,
+      );
+      consoleErrors = [];
     });
   });
 });

@@ -7,7 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatRow, measure, spawnAndWait, stop, type Measured } from '../support.js';
+import {
+  BENCH_RATE_LIMIT,
+  formatRow,
+  measure,
+  spawnAndWait,
+  stop,
+  type Measured,
+} from '../support.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const FIXTURES = new URL('../../test/fixtures/evidence/', import.meta.url);
@@ -55,7 +62,11 @@ export async function gateChecks(
     dir,
     ...(databaseUrl ? ['--database-url', databaseUrl] : []),
   ];
-  const gatehouse = await spawnAndWait(process.execPath, args, /is running at (http:\/\/\S+)/);
+  // One token at full speed: the limiter still counts every request (its cost is in the
+  // figures) but at a limit no run reaches; GATEHOUSE_RATE_LIMIT=0 measures without it.
+  const gatehouse = await spawnAndWait(process.execPath, args, /is running at (http:\/\/\S+)/, {
+    GATEHOUSE_RATE_LIMIT: process.env.GATEHOUSE_RATE_LIMIT ?? String(BENCH_RATE_LIMIT),
+  });
   try {
     const url = gatehouse.match[1]!;
     const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();

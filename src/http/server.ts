@@ -13,6 +13,11 @@ import { echoRequestIds, requestIdFor } from './requestId.js';
 import { createServerMetrics, observeRequestDurations } from './serverMetrics.js';
 import { operationsRoutes } from './routes/operations.js';
 import { problem, sendProblem, STORE_RETRY_AFTER_SECONDS, toProblem } from './problem.js';
+import {
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
+  registerRateLimit,
+  registerSecurityHeaders,
+} from './hardening.js';
 import { ACCESS_SCHEMAS } from './routes/access.js';
 import { EvidenceSchema } from './routes/evidence.js';
 import { GATE_SCHEMAS } from './routes/gates.js';
@@ -34,9 +39,43 @@ export interface ServerOptions {
   uiRoot?: string;
   /** Serve /metrics without a token (GATEHOUSE_METRICS_PUBLIC; ADR 1900-1). */
   metricsPublic?: boolean;
+  /** Requests per minute per token (per address when anonymous); 0 turns the limit off. */
+  rateLimitPerMinute?: number;
+  /** Send Strict-Transport-Security (only when clients reach Gatehouse over HTTPS). */
+  hsts?: boolean;
+  timeouts?: Partial<HttpTimeouts>;
 }
 
+/** How long a slow or stalled client may hold a socket, in milliseconds. */
+export interface HttpTimeouts {
+  /** The whole request, headers and body, must have arrived within this. */
+  requestMs: number;
+  /** A socket with nothing sent or received for this long is closed. */
+  idleMs: number;
+  keepAliveMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: HttpTimeouts = {
+  requestMs: 30_000,
+  idleMs: 30_000,
+  keepAliveMs: 5_000,
+};
+
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** One registered route as Fastify holds it (`/releases/:id`), documented or not. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  public: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, so the authorisation matrix can be checked against all of them. */
+    registeredRoutes: RegisteredRoute[];
+  }
+}
 
 /** No request document of ours nests this deep; deeper is an attack on recursive code. */
 export const MAX_JSON_DEPTH = 64;
@@ -79,13 +118,20 @@ function refuseDeepJson(server: Server): void {
 }
 
 export async function buildServer(app: App, options: ServerOptions = {}): Promise<Server> {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const server = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    // Slow or stalled clients are cut off instead of holding a socket forever.
-    connectionTimeout: 30_000,
-    requestTimeout: 30_000,
-    keepAliveTimeout: 5_000,
+    // Slow or stalled clients are cut off instead of holding a socket forever: idle
+    // sockets by the connection timeout, trickling ones by the request timeout, which
+    // Node checks every `connectionsCheckingInterval`.
+    connectionTimeout: timeouts.idleMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: {
+      headersTimeout: Math.min(60_000, timeouts.requestMs),
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, timeouts.requestMs / 4)),
+    },
     routerOptions: { maxParamLength: 200 },
     // Our own header handling validates what a caller offers (requestId.ts).
     requestIdHeader: false,
@@ -95,6 +141,15 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
 
   server.setValidatorCompiler(validatorCompiler);
   refuseDeepJson(server);
+  const registered: RegisteredRoute[] = [];
+  server.decorate('registeredRoutes', registered);
+  server.addHook('onRoute', (route) => {
+    // Read when the route is added: the UI's scope marks its routes public in its own hook.
+    queueMicrotask(() => {
+      for (const method of [route.method].flat())
+        registered.push({ method, url: route.url, public: route.config?.public === true });
+    });
+  });
   server.addSchema(ProblemSchema);
   for (const schema of [
     ...RELEASE_SCHEMAS,
@@ -150,6 +205,10 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     ),
   );
 
+  // Headers first, so even a throttled or unauthenticated answer carries them; the rate
+  // limit before authentication, so a flood of bad tokens never reaches the database.
+  registerSecurityHeaders(server, options.hsts ?? false);
+  await registerRateLimit(server, options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
   echoRequestIds(server);
   observeRequestDurations(server, server.metrics.registry);
   registerAuthentication(server, app);

@@ -108,6 +108,11 @@ export async function startGatehouse(config: ServeConfig, version = '0.0.0'): Pr
     await execute(app, SYSTEM_ACTOR, (ctx) => ensureDefaultPolicySet(ctx));
     const server = await buildServer(app, {
       version,
+      ...(config.http?.rateLimitPerMinute !== undefined
+        ? { rateLimitPerMinute: config.http.rateLimitPerMinute }
+        : {}),
+      ...(config.http?.hsts !== undefined ? { hsts: config.http.hsts } : {}),
+      ...(config.http?.timeouts ? { timeouts: config.http.timeouts } : {}),
       logger: loggerOptions(config.logLevel),
       metricsPublic: config.metricsPublic ?? false,
     });

@@ -20,11 +20,9 @@ const CONTENT_SECURITY_POLICY =
   "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
   "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/** The page's policy replaces the API's `default-src 'none'` (hardening.ts). */
 function pageHeaders(reply: FastifyReply): FastifyReply {
-  return reply
-    .header('content-security-policy', CONTENT_SECURITY_POLICY)
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'no-referrer');
+  return reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
 }
 
 export async function registerUi(server: Server, root = UI_ROOT): Promise<void> {

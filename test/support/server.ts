@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGatehouse, type Running } from '../../src/http/start.js';
+import type { HttpSettings } from '../../src/config.js';
 import type { TestEngine } from './engines.js';
 
 export interface TestServer {
@@ -27,6 +28,7 @@ export async function startTestServer(
     prometheusUrl?: string;
     sigstoreTrustedRoot?: string;
     flagsOfrepUrl?: string;
+    http?: HttpSettings;
   } = {},
 ): Promise<TestServer> {
   const scratch = await engine.scratch();
@@ -41,6 +43,7 @@ export async function startTestServer(
     ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
     ...(options.sigstoreTrustedRoot ? { sigstoreTrustedRoot: options.sigstoreTrustedRoot } : {}),
     ...(options.flagsOfrepUrl ? { flagsOfrepUrl: options.flagsOfrepUrl } : {}),
+    ...(options.http ? { http: options.http } : {}),
   });
   const adminToken = running.adminToken!;
   const server: TestServer = {

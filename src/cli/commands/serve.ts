@@ -4,6 +4,7 @@ import {
   defaultDataDir,
   metricsPublic,
   notificationSettingsFromEnv,
+  httpSettingsFromEnv,
   schedulerEnabled,
 } from '../../config.js';
 import { CliError, EXIT } from '../client.js';
@@ -75,6 +76,12 @@ export function serveCommand(program: Command, version: string): void {
         const prometheusUrl = options.prometheusUrl
           ? parseHttpUrl('--prometheus-url', options.prometheusUrl)
           : undefined;
+        let http;
+        try {
+          http = httpSettingsFromEnv();
+        } catch (error) {
+          throw new CliError((error as Error).message, EXIT.usage);
+        }
         let running;
         try {
           // Loaded here, not at the top: every other command starts without the server's weight.
@@ -97,6 +104,7 @@ export function serveCommand(program: Command, version: string): void {
               scheduler: schedulerEnabled(options.scheduler),
               notifications: notificationSettingsFromEnv(),
               metricsPublic: metricsPublic(),
+              http,
             },
             version,
           );

@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { MAX_EVIDENCE_BYTES, receiveEvidence } from '../../app/evidence/addEvidence.js';
 import { listEvidence } from '../../app/evidence/queries.js';
+import { authorize } from '../../app/authorize.js';
 import { query } from '../../app/context.js';
 import { EVIDENCE_DESCRIPTIONS, EVIDENCE_TYPES, type EvidenceType } from '../../domain/evidence.js';
 import { invalid } from '../../domain/errors.js';
@@ -97,6 +98,8 @@ export function evidenceRoutes({ server, app }: RouteDeps): void {
         },
       },
       async (request, reply) => {
+        // Refused before the body is looked at: a caller who may not add evidence learns nothing.
+        authorize(request.actor, 'evidence:add');
         const content = request.body as Buffer | undefined;
         if (!content || content.length === 0)
           throw invalid('/body', 'is empty: send the report file as the body', 'invalid-evidence');

@@ -8,6 +8,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { authorize } from '../../app/authorize.js';
 import { execute, query, type Actor } from '../../app/context.js';
 import {
   ingestEvent,
@@ -206,6 +207,8 @@ export function ingestionRoutes({ server, app }: RouteDeps): void {
         },
       },
       async (request, reply) => {
+        // Refused before parsing: a caller who may not send events learns nothing of the parser.
+        authorize(request.actor, 'event:ingest');
         const event = parseCdevent(request.headers, rawText(request.body));
         const result = await receive(app, request.actor, event);
         void reply.code(statusOf(result));
