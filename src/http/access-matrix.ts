@@ -26,6 +26,9 @@ function roles(...allowed: Role[]): RouteAccess {
 /** Keyed `METHOD /path/{param}` as in /openapi.json; HEAD answers as its GET does. */
 export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'GET /healthz': PUBLIC,
+  'GET /readyz': PUBLIC,
+  // Scraped with a token unless GATEHOUSE_METRICS_PUBLIC is set (ADR 1900-1).
+  'GET /metrics': roles('admin', 'release-manager', 'cab-member', 'auditor'),
   'GET /catalog': EVERY_ROLE,
   'POST /catalog/apply': roles('admin', 'release-manager'),
   'GET /services/{name}': EVERY_ROLE,
