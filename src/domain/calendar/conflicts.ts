@@ -3,15 +3,19 @@
  * environment, dependent services at once, more releases than an environment or a
  * release window holds, and releases planned inside a freeze. A sweep over releases in
  * start order compares each only with those still in progress, so a year of releases
- * costs about n × (releases at once), not n².
+ * costs about n × (releases at once), not n². A year's detection finds tens of thousands
+ * of conflicts, so the inner loops work on epoch milliseconds and build nothing until a
+ * conflict is found (ADR 2400-1; bench: calendar).
  */
 import type { DependencyEdges } from '../dependency-graph.js';
 import type { FreezeException } from './freeze.js';
+import { instantText as iso } from './instant-text.js';
 import {
-  occurrencesBetween,
+  floatingRecurrence,
+  occurrencesIn,
   windowCovers,
   type CalendarWindow,
-  type Occurrence,
+  type FloatingRecurrence,
 } from './window.js';
 
 export const CONFLICT_KINDS = [
@@ -53,55 +57,69 @@ export interface PlanningFacts {
   exceptions?: readonly FreezeException[];
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /**
- * A release or an occurrence with its bounds already written out: a year's detection
- * names the same instants in tens of thousands of conflicts, so each is formatted once.
+ * A release with its bounds already written out (a year's detection names the same
+ * instants in tens of thousands of conflicts) and its place in start order.
  */
 interface Planned extends PlannedRelease {
+  index: number;
   startIso: string;
   endIso: string;
 }
-interface Span extends Occurrence {
+/** One occurrence of a window, in epoch milliseconds and written out. */
+interface Span {
+  start: number;
+  end: number;
   startIso: string;
   endIso: string;
+  /** How a freeze conflict names the occurrence, once one does; shared by alike windows. */
+  asFreeze?: string;
 }
-const laterStart = (
-  a: { start: number; startIso: string },
-  b: { start: number; startIso: string },
-) => (a.start >= b.start ? a.startIso : b.startIso);
-const earlierEnd = (a: { end: number; endIso: string }, b: { end: number; endIso: string }) =>
-  a.end <= b.end ? a.endIso : b.endIso;
+type Bounds = { start: number; end: number; startIso: string; endIso: string };
+const laterStart = (a: Bounds, b: Bounds) => (a.start >= b.start ? a.startIso : b.startIso);
+const earlierEnd = (a: Bounds, b: Bounds) => (a.end <= b.end ? a.endIso : b.endIso);
 
 /**
- * Windows that recur alike (every team's "Friday evening to Monday morning" freeze in the
- * same zone) are expanded once per detection and shared.
+ * Each window's occurrences over the period, expanded once per detection; windows that
+ * recur alike (every team's "Friday evening to Monday morning" freeze in the same zone)
+ * share one expansion.
  */
-function expansionsFor(from: number, to: number) {
-  const expanded = new Map<string, Array<Omit<Span, 'window'>>>();
-  return (window: CalendarWindow): Span[] => {
-    const key = `${window.rrule ?? ''}|${window.start}|${window.end}|${window.timeZone}`;
-    let spans = expanded.get(key);
-    if (!spans) {
-      spans = occurrencesBetween(window, from, to).map(({ start, end }) => ({
-        start,
-        end,
-        startIso: iso(start),
-        endIso: iso(end),
-      }));
-      expanded.set(key, spans);
-    }
-    return spans.map(({ start, end, startIso, endIso }) => ({
-      window,
-      start,
-      end,
-      startIso,
-      endIso,
-    }));
+interface Expansions {
+  /** What the occurrences depend on: equal keys, equal occurrences. */
+  keyOf(window: CalendarWindow): string;
+  of(window: CalendarWindow): readonly Span[];
+}
+
+function expansionsFor(from: number, to: number): Expansions {
+  const recurrences = new Map<string, FloatingRecurrence>();
+  const expanded = new Map<string, Span[]>();
+  const keyOf = (window: CalendarWindow) =>
+    `${window.rrule ?? ''}|${window.start}|${window.end}|${window.timeZone}`;
+  return {
+    keyOf,
+    of(window) {
+      const key = keyOf(window);
+      let spans = expanded.get(key);
+      if (!spans) {
+        // The rule's local starts do not depend on the zone: one expansion serves all.
+        const local = `${window.rrule ?? ''}|${window.start}|${window.end}`;
+        let recurrence = recurrences.get(local);
+        if (!recurrence) {
+          recurrence = floatingRecurrence(window, from, to);
+          recurrences.set(local, recurrence);
+        }
+        spans = occurrencesIn(window, recurrence, from, to).map(({ start, end }) => ({
+          start,
+          end,
+          startIso: iso(start),
+          endIso: iso(end),
+        }));
+        expanded.set(key, spans);
+      }
+      return spans;
+    },
   };
 }
-type Expand = ReturnType<typeof expansionsFor>;
 
 /** Every service each service depends on, directly or not. */
 function dependencyClosure(edges: DependencyEdges): Map<string, Set<string>> {
@@ -121,91 +139,240 @@ function dependencyClosure(edges: DependencyEdges): Map<string, Set<string>> {
   return closure;
 }
 
-const sameEnvironment = (a: PlannedRelease, b: PlannedRelease) =>
-  a.environment === null || b.environment === null || a.environment === b.environment;
-
-function pairConflicts(a: Planned, b: Planned, closure: Map<string, Set<string>>): Conflict[] {
+/** The conflicts between two overlapping releases, `a` the earlier in start order. */
+function pairConflicts(
+  a: Planned,
+  b: Planned,
+  closure: Map<string, Set<string>>,
+  found: Conflict[],
+): void {
+  // Releases in different environments do not meet; most overlapping pairs end here.
+  if (a.environment !== null && b.environment !== null && a.environment !== b.environment) return;
+  const where = a.environment ?? b.environment;
+  const shared = sharedServices(a.services, b.services);
+  let dependent: string[] | null = null;
+  for (const x of a.services) {
+    const belowX = closure.get(x);
+    for (const y of b.services) {
+      if (x === y) continue;
+      if (belowX?.has(y)) (dependent ??= []).push(`${x} → ${y}`);
+      else if (closure.get(y)?.has(x)) (dependent ??= []).push(`${y} → ${x}`);
+    }
+  }
+  const bothDeployed = where && a.environment !== null && b.environment !== null;
+  if (!shared && !dependent && !bothDeployed) return;
   const from = laterStart(a, b);
   const to = earlierEnd(a, b);
   const releases = [a.key, b.key];
-  const found: Conflict[] = [];
-  if (!sameEnvironment(a, b)) return found;
-  const where = a.environment ?? b.environment;
-  const shared = a.services.filter((s) => b.services.includes(s));
-  if (shared.length > 0)
-    found.push({
-      kind: 'same-service',
-      releases,
-      services: shared,
-      from,
-      to,
-      reason: `${a.key} and ${b.key} both change ${shared.join(', ')} between ${from} and ${to}`,
-      ...(where ? { environment: where } : {}),
-    });
-  const dependent: string[] = [];
-  for (const x of a.services)
-    for (const y of b.services)
-      if (x !== y && (closure.get(x)?.has(y) || closure.get(y)?.has(x)))
-        dependent.push(closure.get(x)?.has(y) ? `${x} → ${y}` : `${y} → ${x}`);
-  if (dependent.length > 0)
-    found.push({
-      kind: 'dependent-services',
-      releases,
-      services: [...new Set(dependent)],
-      from,
-      to,
-      reason: `${a.key} and ${b.key} change services that depend on each other (${[...new Set(dependent)].join('; ')}) in overlapping windows`,
-      ...(where ? { environment: where } : {}),
-    });
-  if (where && a.environment !== null && b.environment !== null)
+  // Words the pair's conflicts share, written once.
+  const both = `${a.key} and ${b.key}`;
+  const between = ` between ${from} and ${to}`;
+  if (shared)
+    found.push(
+      withEnvironment(
+        {
+          kind: 'same-service',
+          releases,
+          services: shared,
+          from,
+          to,
+          reason: `${both} both change ${shared.length === 1 ? shared[0]! : shared.join(', ')}${between}`,
+        },
+        where,
+      ),
+    );
+  if (dependent) {
+    const pairs = dependent.length > 1 ? [...new Set(dependent)] : [dependent[0]!];
+    found.push(
+      withEnvironment(
+        {
+          kind: 'dependent-services',
+          releases,
+          services: pairs,
+          from,
+          to,
+          reason: `${both} change services that depend on each other (${pairs.join('; ')}) in overlapping windows`,
+        },
+        where,
+      ),
+    );
+  }
+  if (bothDeployed)
     found.push({
       kind: 'shared-environment',
       releases,
       environment: where,
       from,
       to,
-      reason: `${a.key} and ${b.key} are both deployed into ${where} between ${from} and ${to}`,
+      reason: `${both} are both deployed into ${where}${between}`,
     });
-  return found;
 }
 
-/** Periods where more releases than `capacity` are in progress at once, per environment. */
-function capacityConflicts(
-  releases: readonly Planned[],
-  environment: string,
-  capacity: number,
-  window?: string,
-): Conflict[] {
-  const events = releases.flatMap((r) => [
-    { at: r.start, atIso: r.startIso, delta: 1, key: r.key },
-    { at: r.end, atIso: r.endIso, delta: -1, key: r.key },
-  ]);
-  // Ends before starts at the same instant: back-to-back releases do not overlap.
-  events.sort((x, y) => x.at - y.at || x.delta - y.delta);
+/** The services both releases change, in the first one's order, or null for none. */
+function sharedServices(a: readonly string[], b: readonly string[]): string[] | null {
+  let count = 0;
+  for (const s of a) if (b.includes(s)) count++;
+  return count === 0 ? null : exactly(count, a, (s) => b.includes(s));
+}
+
+/**
+ * The `count` items of `list` that pass `test`, in a list allocated at that length:
+ * `filter` leaves room for 16 more, and a year's conflicts keep tens of thousands.
+ */
+function exactly(
+  count: number,
+  list: readonly string[],
+  test: (item: string) => boolean,
+): string[] {
+  const kept = new Array<string>(count);
+  let at = 0;
+  for (const item of list) if (test(item)) kept[at++] = item;
+  return kept;
+}
+
+function withEnvironment(conflict: Conflict, environment: string | null): Conflict {
+  if (environment) conflict.environment = environment;
+  return conflict;
+}
+
+/** A period in which more releases than the capacity are in progress at once. */
+interface Overload {
+  releases: string[];
+  fromIso: string;
+  toIso: string;
+}
+
+/**
+ * Periods where more of `releases` (in start order) than `capacity` are in progress at
+ * once: a sweep over starts and ends, ends first at the same instant so back-to-back
+ * releases do not overlap.
+ */
+function overloads(releases: readonly Planned[], capacity: number): Overload[] {
+  const found: Overload[] = [];
+  if (releases.length <= capacity) return found;
+  const byEnd = releases.slice().sort((x, y) => x.end - y.end);
   const active = new Set<string>();
-  const found: Conflict[] = [];
   let open: { fromIso: string; keys: Set<string> } | null = null;
-  for (const event of events) {
-    if (event.delta > 0) active.add(event.key);
-    else active.delete(event.key);
+  let next = 0;
+  for (let ended = 0; ended < byEnd.length;) {
+    const starting = next < releases.length && releases[next]!.start < byEnd[ended]!.end;
+    let atIso: string;
+    if (starting) {
+      const release = releases[next++]!;
+      active.add(release.key);
+      atIso = release.startIso;
+    } else {
+      const release = byEnd[ended++]!;
+      active.delete(release.key);
+      atIso = release.endIso;
+    }
     if (active.size > capacity) {
-      open ??= { fromIso: event.atIso, keys: new Set() };
+      open ??= { fromIso: atIso, keys: new Set() };
       for (const key of active) open.keys.add(key);
     } else if (open) {
-      const keys = [...open.keys].sort();
-      found.push({
-        kind: 'over-capacity',
-        releases: keys,
-        environment,
-        from: open.fromIso,
-        to: event.atIso,
-        reason: `${keys.length} releases overlap in ${window ? `release window ${window} (${environment})` : environment} from ${open.fromIso} to ${event.atIso}; it holds ${capacity} at once`,
-        ...(window ? { window } : {}),
-      });
+      found.push({ releases: [...open.keys].sort(), fromIso: open.fromIso, toIso: atIso });
       open = null;
     }
   }
   return found;
+}
+
+function overCapacity(
+  overload: Overload,
+  environment: string,
+  capacity: number,
+  window?: string,
+): Conflict {
+  const { releases, fromIso, toIso } = overload;
+  return {
+    kind: 'over-capacity',
+    releases,
+    environment,
+    from: fromIso,
+    to: toIso,
+    reason: `${releases.length} releases overlap in ${window ? `release window ${window} (${environment})` : environment} from ${fromIso} to ${toIso}; it holds ${capacity} at once`,
+    ...(window ? { window } : {}),
+  };
+}
+
+/**
+ * Index of the first release (sorted by start) starting at or after `at`: releases
+ * before it start earlier.
+ */
+function firstStartingFrom(sorted: readonly Planned[], at: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid]!.start < at) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * Calls `each` with the releases (sorted by start, none longer than `longest`) that
+ * overlap [start, end), in start order, without building a list.
+ */
+function forOverlapping(
+  sorted: readonly Planned[],
+  longest: number,
+  start: number,
+  end: number,
+  each: (release: Planned) => void,
+): void {
+  const past = firstStartingFrom(sorted, end);
+  let first = past;
+  while (first > 0 && sorted[first - 1]!.start > start - longest) first--;
+  for (let i = first; i < past; i++) if (sorted[i]!.end > start) each(sorted[i]!);
+}
+
+/**
+ * A release window with a capacity counts the releases planned inside each occurrence.
+ * Windows alike in occurrences, environments and capacity count the same releases, so
+ * each such count is made once and reported for every window that shares it.
+ */
+function windowCapacityConflicts(
+  facts: PlanningFacts,
+  sorted: readonly Planned[],
+  expansions: Expansions,
+  longest: number,
+  found: Conflict[],
+): void {
+  const counted = new Map<string, Overload[]>();
+  for (const window of facts.windows) {
+    if (window.kind !== 'release' || window.capacity === null) continue;
+    const capacity = window.capacity;
+    const key = `${expansions.keyOf(window)}|${JSON.stringify(window.environments)}|${capacity}`;
+    let overloaded = counted.get(key);
+    if (!overloaded) {
+      overloaded = [];
+      const environments = window.environments;
+      for (const occurrence of expansions.of(window)) {
+        const inside: Planned[] = [];
+        forOverlapping(sorted, longest, occurrence.start, occurrence.end, (r) => {
+          if (
+            environments.length === 0 ||
+            r.environment === null ||
+            environments.includes(r.environment)
+          )
+            inside.push(r);
+        });
+        for (const overload of overloads(inside, capacity)) overloaded.push(overload);
+      }
+      counted.set(key, overloaded);
+    }
+    const label = window.environments.join(', ') || 'any environment';
+    for (const overload of overloaded)
+      found.push(
+        overCapacity(
+          { ...overload, releases: overload.releases.slice() },
+          label,
+          capacity,
+          window.name,
+        ),
+      );
+  }
 }
 
 /**
@@ -217,8 +384,9 @@ function capacityConflicts(
 function freezeConflicts(
   facts: PlanningFacts,
   sorted: readonly Planned[],
-  expand: Expand,
-): Conflict[] {
+  expansions: Expansions,
+  found: Conflict[],
+): void {
   const byService = new Map<string, Planned[]>();
   for (const release of sorted)
     for (const service of release.services) {
@@ -226,14 +394,15 @@ function freezeConflicts(
       if (list) list.push(release);
       else byService.set(service, [release]);
     }
-  const longestOf = new Map(
-    [...byService].map(([service, list]) => [
-      service,
-      Math.max(...list.map((r) => r.end - r.start)),
-    ]),
-  );
+  const longestOf = new Map<string, number>();
+  for (const [service, list] of byService) longestOf.set(service, longestOf_(list));
+  const everyService = [...byService.keys()];
   const allEnvironments = [...facts.environments.keys()];
-  const found: Conflict[] = [];
+  const exceptions = new Set((facts.exceptions ?? []).map((e) => `${e.window}\n${e.release}`));
+  // Which occurrence last reported each release (by index), so a release changing two
+  // covered services is reported once per occurrence.
+  const reportedIn = new Int32Array(sorted.length);
+  let occurrenceNumber = 0;
   for (const window of facts.windows) {
     if (window.kind !== 'freeze') continue;
     const coveredIn = new Map<string, Set<string>>();
@@ -241,8 +410,7 @@ function freezeConflicts(
       const regions = facts.environments.get(environment)?.regions ?? [];
       const names = new Set<string>();
       // A freeze scoped to named services need only look at those.
-      const candidates = window.scope.services ?? [...byService.keys()];
-      for (const name of candidates) {
+      for (const name of window.scope.services ?? everyService) {
         const s = facts.services.get(name);
         if (
           s &&
@@ -253,54 +421,89 @@ function freezeConflicts(
       }
       if (names.size > 0) coveredIn.set(environment, names);
     }
-    const services = new Set([...coveredIn.values()].flatMap((names) => [...names]));
-    if (services.size === 0) continue;
-    const isCovered = (release: Planned, name: string) =>
-      release.environment
-        ? coveredIn.get(release.environment)?.has(name) === true
-        : allEnvironments.some((env) => coveredIn.get(env)?.has(name));
-    for (const occurrence of expand(window)) {
-      const seen = new Set<Planned>();
-      for (const service of services)
-        for (const release of overlapping(
-          byService.get(service)!,
-          longestOf.get(service)!,
-          occurrence.start,
-          occurrence.end,
-        )) {
-          if (seen.has(release)) continue;
-          seen.add(release);
-          const hit = release.services.filter((name) => isCovered(release, name));
-          if (hit.length === 0 || excepted(facts, release, window)) continue;
-          found.push(freezeConflict(release, occurrence, hit));
-        }
+    // Covered in some environment: what a release not yet given one is judged against.
+    const coveredAnywhere = new Set<string>();
+    for (const names of coveredIn.values()) for (const name of names) coveredAnywhere.add(name);
+    if (coveredAnywhere.size === 0) continue;
+    const lists = [...coveredAnywhere].map((service) => ({
+      releases: byService.get(service)!,
+      longest: longestOf.get(service)!,
+    }));
+    const duringFreeze = ` is planned during freeze ${window.name} (`;
+    for (const occurrence of expansions.of(window)) {
+      const number = ++occurrenceNumber;
+      // The words every conflict in this occurrence shares, written once.
+      let during: string | null = null;
+      for (const { releases, longest } of lists)
+        forOverlapping(releases, longest, occurrence.start, occurrence.end, (release) => {
+          if (reportedIn[release.index] === number) return;
+          reportedIn[release.index] = number;
+          const covered = release.environment
+            ? coveredIn.get(release.environment)
+            : coveredAnywhere;
+          if (!covered) return;
+          const hit = coveredOf(release.services, covered);
+          if (!hit) return;
+          if (
+            release.changeType === 'emergency' &&
+            exceptions.has(`${window.name}\n${release.key}`)
+          )
+            return;
+          occurrence.asFreeze ??= `${occurrence.startIso} – ${occurrence.endIso}), which covers `;
+          during ??= duringFreeze + occurrence.asFreeze;
+          found.push(freezeConflict(release, window, occurrence, hit, during));
+        });
     }
   }
-  return found;
 }
 
-function excepted(facts: PlanningFacts, release: PlannedRelease, window: CalendarWindow): boolean {
-  return (
-    release.changeType === 'emergency' &&
-    (facts.exceptions ?? []).some((e) => e.window === window.name && e.release === release.key)
-  );
+function longestOf_(list: readonly Planned[]): number {
+  let longest = -Infinity;
+  for (const r of list) if (r.end - r.start > longest) longest = r.end - r.start;
+  return longest;
 }
 
-function freezeConflict(release: Planned, occurrence: Span, covered: string[]): Conflict {
-  const { window } = occurrence;
+function freezeConflict(
+  release: Planned,
+  window: CalendarWindow,
+  occurrence: Span,
+  covered: string[],
+  during: string,
+): Conflict {
   const from = laterStart(release, occurrence);
   const to = earlierEnd(release, occurrence);
-  const conflict: Conflict = {
-    kind: 'inside-freeze',
-    releases: [release.key],
-    services: covered,
-    window: window.name,
-    from,
-    to,
-    reason: `${release.key} is planned during freeze ${window.name} (${occurrence.startIso} – ${occurrence.endIso}), which covers ${covered.join(', ')}`,
-  };
-  if (release.environment) conflict.environment = release.environment;
-  return conflict;
+  const reason = release.key + during + (covered.length === 1 ? covered[0]! : covered.join(', '));
+  // One literal per shape: no property added afterwards.
+  return release.environment
+    ? {
+        kind: 'inside-freeze',
+        releases: [release.key],
+        services: covered,
+        window: window.name,
+        from,
+        to,
+        reason,
+        environment: release.environment,
+      }
+    : {
+        kind: 'inside-freeze',
+        releases: [release.key],
+        services: covered,
+        window: window.name,
+        from,
+        to,
+        reason,
+      };
+}
+
+/**
+ * The release's services a freeze covers, in the release's order, or null for none; the
+ * list is made exactly as long as it needs to be, as tens of thousands are kept.
+ */
+function coveredOf(services: readonly string[], covered: ReadonlySet<string>): string[] | null {
+  let count = 0;
+  for (const name of services) if (covered.has(name)) count++;
+  return count === 0 ? null : exactly(count, services, (name) => covered.has(name));
 }
 
 export function detectConflicts(facts: PlanningFacts): Conflict[] {
@@ -312,73 +515,36 @@ export function detectConflicts(facts: PlanningFacts): Conflict[] {
       changeType: r.changeType,
       start: r.start,
       end: r.end,
+      index: 0,
       startIso: iso(r.start),
       endIso: iso(r.end),
     }))
     .sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : 1));
   if (sorted.length === 0) return [];
-  const expand = expansionsFor(sorted[0]!.start, Math.max(...sorted.map((r) => r.end)));
+  let lastEnd = -Infinity;
+  sorted.forEach((release, index) => {
+    release.index = index;
+    if (release.end > lastEnd) lastEnd = release.end;
+  });
+  const expansions = expansionsFor(sorted[0]!.start, lastEnd);
   const closure = dependencyClosure(facts.edges);
   const conflicts: Conflict[] = [];
-  let active: Planned[] = [];
+  // Releases still in progress when the next one starts, in start order.
+  const active: Planned[] = [];
   for (const release of sorted) {
-    active = active.filter((other) => other.end > release.start);
-    for (const other of active) conflicts.push(...pairConflicts(other, release, closure));
+    let kept = 0;
+    for (const other of active) if (other.end > release.start) active[kept++] = other;
+    active.length = kept;
+    for (const other of active) pairConflicts(other, release, closure, conflicts);
     active.push(release);
   }
   for (const [name, environment] of facts.environments) {
     if (environment.capacity === null) continue;
     const inEnvironment = sorted.filter((r) => r.environment === name);
-    conflicts.push(...capacityConflicts(inEnvironment, name, environment.capacity));
+    for (const overload of overloads(inEnvironment, environment.capacity))
+      conflicts.push(overCapacity(overload, name, environment.capacity));
   }
-  conflicts.push(...windowCapacityConflicts(facts, sorted, expand));
-  conflicts.push(...freezeConflicts(facts, sorted, expand));
+  windowCapacityConflicts(facts, sorted, expansions, longestOf_(sorted), conflicts);
+  freezeConflicts(facts, sorted, expansions, conflicts);
   return conflicts;
-}
-
-/** A release window with a capacity counts the releases planned inside each occurrence. */
-function windowCapacityConflicts(facts: PlanningFacts, sorted: readonly Planned[], expand: Expand) {
-  const found: Conflict[] = [];
-  const longest = Math.max(...sorted.map((r) => r.end - r.start));
-  for (const window of facts.windows) {
-    if (window.kind !== 'release' || window.capacity === null) continue;
-    for (const occurrence of expand(window)) {
-      const inside = overlapping(sorted, longest, occurrence.start, occurrence.end).filter(
-        (r) =>
-          window.environments.length === 0 ||
-          r.environment === null ||
-          window.environments.includes(r.environment),
-      );
-      if (inside.length <= window.capacity) continue;
-      found.push(
-        ...capacityConflicts(
-          inside,
-          window.environments.join(', ') || 'any environment',
-          window.capacity,
-          window.name,
-        ),
-      );
-    }
-  }
-  return found;
-}
-
-/** Releases (sorted by start, none longer than `longest`) overlapping [start, end). */
-function overlapping<T extends PlannedRelease>(
-  sorted: readonly T[],
-  longest: number,
-  start: number,
-  end: number,
-): T[] {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (sorted[mid]!.start < end) low = mid + 1;
-    else high = mid;
-  }
-  const found: T[] = [];
-  for (let i = low - 1; i >= 0 && sorted[i]!.start > start - longest; i--)
-    if (sorted[i]!.end > start) found.push(sorted[i]!);
-  return found.reverse();
 }
