@@ -15,7 +15,9 @@ import {
   occurrencesIn,
   windowCovers,
   type CalendarWindow,
+  type EnvironmentFacts,
   type FloatingRecurrence,
+  type ServiceFacts,
 } from './window.js';
 
 export const CONFLICT_KINDS = [
@@ -311,20 +313,19 @@ function firstStartingFrom(sorted: readonly Planned[], at: number): number {
 }
 
 /**
- * Calls `each` with the releases (sorted by start, none longer than `longest`) that
- * overlap [start, end), in start order, without building a list.
+ * Index of the first release (sorted by start, none longer than `longest`) that may
+ * overlap an interval starting at `start`, given `past`, the first one starting after it
+ * ends: releases from there to `past` overlap it when they end after `start`.
  */
-function forOverlapping(
+function firstOverlapping(
   sorted: readonly Planned[],
   longest: number,
   start: number,
-  end: number,
-  each: (release: Planned) => void,
-): void {
-  const past = firstStartingFrom(sorted, end);
+  past: number,
+): number {
   let first = past;
   while (first > 0 && sorted[first - 1]!.start > start - longest) first--;
-  for (let i = first; i < past; i++) if (sorted[i]!.end > start) each(sorted[i]!);
+  return first;
 }
 
 /**
@@ -350,27 +351,26 @@ function windowCapacityConflicts(
       const environments = window.environments;
       for (const occurrence of expansions.of(window)) {
         const inside: Planned[] = [];
-        forOverlapping(sorted, longest, occurrence.start, occurrence.end, (r) => {
+        const past = firstStartingFrom(sorted, occurrence.end);
+        for (let i = firstOverlapping(sorted, longest, occurrence.start, past); i < past; i++) {
+          const r = sorted[i]!;
           if (
-            environments.length === 0 ||
-            r.environment === null ||
-            environments.includes(r.environment)
+            r.end > occurrence.start &&
+            (environments.length === 0 ||
+              r.environment === null ||
+              environments.includes(r.environment))
           )
             inside.push(r);
-        });
+        }
         for (const overload of overloads(inside, capacity)) overloaded.push(overload);
       }
       counted.set(key, overloaded);
     }
     const label = window.environments.join(', ') || 'any environment';
-    for (const overload of overloaded)
+    // Each window's conflicts get their own list of releases: nothing shared between them.
+    for (const { releases, fromIso, toIso } of overloaded)
       found.push(
-        overCapacity(
-          { ...overload, releases: overload.releases.slice() },
-          label,
-          capacity,
-          window.name,
-        ),
+        overCapacity({ releases: releases.slice(), fromIso, toIso }, label, capacity, window.name),
       );
   }
 }
@@ -397,7 +397,15 @@ function freezeConflicts(
   const longestOf = new Map<string, number>();
   for (const [service, list] of byService) longestOf.set(service, longestOf_(list));
   const everyService = [...byService.keys()];
-  const allEnvironments = [...facts.environments.keys()];
+  // The facts windowCovers looks at, made once rather than per window and service.
+  const serviceFacts = new Map<string, ServiceFacts>();
+  for (const name of everyService) {
+    const known = facts.services.get(name);
+    if (known) serviceFacts.set(name, { name, tier: known.tier });
+  }
+  const environmentFacts: EnvironmentFacts[] = [...facts.environments].map(
+    ([name, { regions }]) => ({ name, regions }),
+  );
   const exceptions = new Set((facts.exceptions ?? []).map((e) => `${e.window}\n${e.release}`));
   // Which occurrence last reported each release (by index), so a release changing two
   // covered services is reported once per occurrence.
@@ -406,20 +414,14 @@ function freezeConflicts(
   for (const window of facts.windows) {
     if (window.kind !== 'freeze') continue;
     const coveredIn = new Map<string, Set<string>>();
-    for (const environment of allEnvironments) {
-      const regions = facts.environments.get(environment)?.regions ?? [];
+    for (const environment of environmentFacts) {
       const names = new Set<string>();
       // A freeze scoped to named services need only look at those.
       for (const name of window.scope.services ?? everyService) {
-        const s = facts.services.get(name);
-        if (
-          s &&
-          byService.has(name) &&
-          windowCovers(window, { name, tier: s.tier }, { name: environment, regions })
-        )
-          names.add(name);
+        const service = serviceFacts.get(name);
+        if (service && windowCovers(window, service, environment)) names.add(name);
       }
-      if (names.size > 0) coveredIn.set(environment, names);
+      if (names.size > 0) coveredIn.set(environment.name, names);
     }
     // Covered in some environment: what a release not yet given one is judged against.
     const coveredAnywhere = new Set<string>();
@@ -434,25 +436,27 @@ function freezeConflicts(
       const number = ++occurrenceNumber;
       // The words every conflict in this occurrence shares, written once.
       let during: string | null = null;
-      for (const { releases, longest } of lists)
-        forOverlapping(releases, longest, occurrence.start, occurrence.end, (release) => {
-          if (reportedIn[release.index] === number) return;
+      for (const { releases, longest } of lists) {
+        const past = firstStartingFrom(releases, occurrence.end);
+        for (let i = firstOverlapping(releases, longest, occurrence.start, past); i < past; i++) {
+          const release = releases[i]!;
+          if (release.end <= occurrence.start || reportedIn[release.index] === number) continue;
           reportedIn[release.index] = number;
           const covered = release.environment
             ? coveredIn.get(release.environment)
             : coveredAnywhere;
-          if (!covered) return;
-          const hit = coveredOf(release.services, covered);
-          if (!hit) return;
+          const hit = covered && coveredOf(release.services, covered);
+          if (!hit) continue;
           if (
             release.changeType === 'emergency' &&
             exceptions.has(`${window.name}\n${release.key}`)
           )
-            return;
+            continue;
           occurrence.asFreeze ??= `${occurrence.startIso} – ${occurrence.endIso}), which covers `;
           during ??= duringFreeze + occurrence.asFreeze;
           found.push(freezeConflict(release, window, occurrence, hit, during));
-        });
+        }
+      }
     }
   }
 }
