@@ -9,16 +9,20 @@
  */
 import type { DependencyEdges } from '../dependency-graph.js';
 import type { FreezeException } from './freeze.js';
+import { freezeConflicts } from './freeze-conflicts.js';
 import { instantText as iso } from './instant-text.js';
 import {
-  floatingRecurrence,
-  occurrencesIn,
-  windowCovers,
-  type CalendarWindow,
-  type EnvironmentFacts,
-  type FloatingRecurrence,
-  type ServiceFacts,
-} from './window.js';
+  earlierEnd,
+  exactly,
+  expansionsFor,
+  firstOverlapping,
+  firstStartingFrom,
+  laterStart,
+  longestOf,
+  type Expansions,
+  type Planned,
+} from './planned.js';
+import type { CalendarWindow } from './window.js';
 
 export const CONFLICT_KINDS = [
   'same-service',
@@ -57,70 +61,6 @@ export interface PlanningFacts {
   services: ReadonlyMap<string, { tier: number }>;
   environments: ReadonlyMap<string, { capacity: number | null; regions: readonly string[] }>;
   exceptions?: readonly FreezeException[];
-}
-
-/**
- * A release with its bounds already written out (a year's detection names the same
- * instants in tens of thousands of conflicts) and its place in start order.
- */
-interface Planned extends PlannedRelease {
-  index: number;
-  startIso: string;
-  endIso: string;
-}
-/** One occurrence of a window, in epoch milliseconds and written out. */
-interface Span {
-  start: number;
-  end: number;
-  startIso: string;
-  endIso: string;
-  /** How a freeze conflict names the occurrence, once one does; shared by alike windows. */
-  asFreeze?: string;
-}
-type Bounds = { start: number; end: number; startIso: string; endIso: string };
-const laterStart = (a: Bounds, b: Bounds) => (a.start >= b.start ? a.startIso : b.startIso);
-const earlierEnd = (a: Bounds, b: Bounds) => (a.end <= b.end ? a.endIso : b.endIso);
-
-/**
- * Each window's occurrences over the period, expanded once per detection; windows that
- * recur alike (every team's "Friday evening to Monday morning" freeze in the same zone)
- * share one expansion.
- */
-interface Expansions {
-  /** What the occurrences depend on: equal keys, equal occurrences. */
-  keyOf(window: CalendarWindow): string;
-  of(window: CalendarWindow): readonly Span[];
-}
-
-function expansionsFor(from: number, to: number): Expansions {
-  const recurrences = new Map<string, FloatingRecurrence>();
-  const expanded = new Map<string, Span[]>();
-  const keyOf = (window: CalendarWindow) =>
-    `${window.rrule ?? ''}|${window.start}|${window.end}|${window.timeZone}`;
-  return {
-    keyOf,
-    of(window) {
-      const key = keyOf(window);
-      let spans = expanded.get(key);
-      if (!spans) {
-        // The rule's local starts do not depend on the zone: one expansion serves all.
-        const local = `${window.rrule ?? ''}|${window.start}|${window.end}`;
-        let recurrence = recurrences.get(local);
-        if (!recurrence) {
-          recurrence = floatingRecurrence(window, from, to);
-          recurrences.set(local, recurrence);
-        }
-        spans = occurrencesIn(window, recurrence, from, to).map(({ start, end }) => ({
-          start,
-          end,
-          startIso: iso(start),
-          endIso: iso(end),
-        }));
-        expanded.set(key, spans);
-      }
-      return spans;
-    },
-  };
 }
 
 /** Every service each service depends on, directly or not. */
@@ -217,21 +157,6 @@ function sharedServices(a: readonly string[], b: readonly string[]): string[] | 
   return count === 0 ? null : exactly(count, a, (s) => b.includes(s));
 }
 
-/**
- * The `count` items of `list` that pass `test`, in a list allocated at that length:
- * `filter` leaves room for 16 more, and a year's conflicts keep tens of thousands.
- */
-function exactly(
-  count: number,
-  list: readonly string[],
-  test: (item: string) => boolean,
-): string[] {
-  const kept = new Array<string>(count);
-  let at = 0;
-  for (const item of list) if (test(item)) kept[at++] = item;
-  return kept;
-}
-
 function withEnvironment(conflict: Conflict, environment: string | null): Conflict {
   if (environment) conflict.environment = environment;
   return conflict;
@@ -298,37 +223,6 @@ function overCapacity(
 }
 
 /**
- * Index of the first release (sorted by start) starting at or after `at`: releases
- * before it start earlier.
- */
-function firstStartingFrom(sorted: readonly Planned[], at: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (sorted[mid]!.start < at) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-/**
- * Index of the first release (sorted by start, none longer than `longest`) that may
- * overlap an interval starting at `start`, given `past`, the first one starting after it
- * ends: releases from there to `past` overlap it when they end after `start`.
- */
-function firstOverlapping(
-  sorted: readonly Planned[],
-  longest: number,
-  start: number,
-  past: number,
-): number {
-  let first = past;
-  while (first > 0 && sorted[first - 1]!.start > start - longest) first--;
-  return first;
-}
-
-/**
  * A release window with a capacity counts the releases planned inside each occurrence.
  * Windows alike in occurrences, environments and capacity count the same releases, so
  * each such count is made once and reported for every window that shares it.
@@ -375,141 +269,6 @@ function windowCapacityConflicts(
   }
 }
 
-/**
- * For each freeze, each occurrence and each service it covers, the releases of that
- * service overlapping the occurrence, found by binary search among that service's
- * releases alone: a freeze scoped to three services looks at their releases, not at
- * every release of the year.
- */
-function freezeConflicts(
-  facts: PlanningFacts,
-  sorted: readonly Planned[],
-  expansions: Expansions,
-  found: Conflict[],
-): void {
-  const byService = new Map<string, Planned[]>();
-  for (const release of sorted)
-    for (const service of release.services) {
-      const list = byService.get(service);
-      if (list) list.push(release);
-      else byService.set(service, [release]);
-    }
-  const longestOf = new Map<string, number>();
-  for (const [service, list] of byService) longestOf.set(service, longestOf_(list));
-  const everyService = [...byService.keys()];
-  // The facts windowCovers looks at, made once rather than per window and service.
-  const serviceFacts = new Map<string, ServiceFacts>();
-  for (const name of everyService) {
-    const known = facts.services.get(name);
-    if (known) serviceFacts.set(name, { name, tier: known.tier });
-  }
-  const environmentFacts: EnvironmentFacts[] = [...facts.environments].map(
-    ([name, { regions }]) => ({ name, regions }),
-  );
-  const exceptions = new Set((facts.exceptions ?? []).map((e) => `${e.window}\n${e.release}`));
-  // Which occurrence last reported each release (by index), so a release changing two
-  // covered services is reported once per occurrence.
-  const reportedIn = new Int32Array(sorted.length);
-  let occurrenceNumber = 0;
-  for (const window of facts.windows) {
-    if (window.kind !== 'freeze') continue;
-    const coveredIn = new Map<string, Set<string>>();
-    for (const environment of environmentFacts) {
-      const names = new Set<string>();
-      // A freeze scoped to named services need only look at those.
-      for (const name of window.scope.services ?? everyService) {
-        const service = serviceFacts.get(name);
-        if (service && windowCovers(window, service, environment)) names.add(name);
-      }
-      if (names.size > 0) coveredIn.set(environment.name, names);
-    }
-    // Covered in some environment: what a release not yet given one is judged against.
-    const coveredAnywhere = new Set<string>();
-    for (const names of coveredIn.values()) for (const name of names) coveredAnywhere.add(name);
-    if (coveredAnywhere.size === 0) continue;
-    const lists = [...coveredAnywhere].map((service) => ({
-      releases: byService.get(service)!,
-      longest: longestOf.get(service)!,
-    }));
-    const duringFreeze = ` is planned during freeze ${window.name} (`;
-    for (const occurrence of expansions.of(window)) {
-      const number = ++occurrenceNumber;
-      // The words every conflict in this occurrence shares, written once.
-      let during: string | null = null;
-      for (const { releases, longest } of lists) {
-        const past = firstStartingFrom(releases, occurrence.end);
-        for (let i = firstOverlapping(releases, longest, occurrence.start, past); i < past; i++) {
-          const release = releases[i]!;
-          if (release.end <= occurrence.start || reportedIn[release.index] === number) continue;
-          reportedIn[release.index] = number;
-          const covered = release.environment
-            ? coveredIn.get(release.environment)
-            : coveredAnywhere;
-          const hit = covered && coveredOf(release.services, covered);
-          if (!hit) continue;
-          if (
-            release.changeType === 'emergency' &&
-            exceptions.has(`${window.name}\n${release.key}`)
-          )
-            continue;
-          occurrence.asFreeze ??= `${occurrence.startIso} – ${occurrence.endIso}), which covers `;
-          during ??= duringFreeze + occurrence.asFreeze;
-          found.push(freezeConflict(release, window, occurrence, hit, during));
-        }
-      }
-    }
-  }
-}
-
-function longestOf_(list: readonly Planned[]): number {
-  let longest = -Infinity;
-  for (const r of list) if (r.end - r.start > longest) longest = r.end - r.start;
-  return longest;
-}
-
-function freezeConflict(
-  release: Planned,
-  window: CalendarWindow,
-  occurrence: Span,
-  covered: string[],
-  during: string,
-): Conflict {
-  const from = laterStart(release, occurrence);
-  const to = earlierEnd(release, occurrence);
-  const reason = release.key + during + (covered.length === 1 ? covered[0]! : covered.join(', '));
-  // One literal per shape: no property added afterwards.
-  return release.environment
-    ? {
-        kind: 'inside-freeze',
-        releases: [release.key],
-        services: covered,
-        window: window.name,
-        from,
-        to,
-        reason,
-        environment: release.environment,
-      }
-    : {
-        kind: 'inside-freeze',
-        releases: [release.key],
-        services: covered,
-        window: window.name,
-        from,
-        to,
-        reason,
-      };
-}
-
-/**
- * The release's services a freeze covers, in the release's order, or null for none; the
- * list is made exactly as long as it needs to be, as tens of thousands are kept.
- */
-function coveredOf(services: readonly string[], covered: ReadonlySet<string>): string[] | null {
-  let count = 0;
-  for (const name of services) if (covered.has(name)) count++;
-  return count === 0 ? null : exactly(count, services, (name) => covered.has(name));
-}
-
 export function detectConflicts(facts: PlanningFacts): Conflict[] {
   const sorted: Planned[] = facts.releases
     .map((r): Planned => ({
@@ -548,7 +307,7 @@ export function detectConflicts(facts: PlanningFacts): Conflict[] {
     for (const overload of overloads(inEnvironment, environment.capacity))
       conflicts.push(overCapacity(overload, name, environment.capacity));
   }
-  windowCapacityConflicts(facts, sorted, expansions, longestOf_(sorted), conflicts);
+  windowCapacityConflicts(facts, sorted, expansions, longestOf(sorted), conflicts);
   freezeConflicts(facts, sorted, expansions, conflicts);
   return conflicts;
 }
