@@ -3,7 +3,11 @@
  * year of 10,000 planned releases and 500 recurring windows, and the failure model fitted
  * on 100,000 historical releases.
  */
-import { detectConflicts, type PlannedRelease } from '../../src/domain/calendar/conflicts.js';
+import {
+  detectConflicts,
+  type PlannedRelease,
+  type PlanningFacts,
+} from '../../src/domain/calendar/conflicts.js';
 import type { CalendarWindow } from '../../src/domain/calendar/window.js';
 import {
   calibrationReport,
@@ -36,7 +40,8 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-export function conflictDetection(log: Log): Record<string, number> {
+/** The scenario's year: 10,000 planned releases, 500 recurring windows, 200 services. */
+export function conflictScenario(): PlanningFacts {
   const random = rng(42);
   const services = Array.from({ length: 200 }, (_, i) => `svc-${i}`);
   // Each service depends on up to three lower-numbered ones: acyclic, like a real catalog.
@@ -101,7 +106,7 @@ export function conflictDetection(log: Log): Record<string, number> {
       description: '',
     };
   });
-  const facts = {
+  return {
     releases,
     windows,
     edges,
@@ -110,11 +115,15 @@ export function conflictDetection(log: Log): Record<string, number> {
       ENVIRONMENTS.map((e) => [e, { capacity: e === 'prod' ? 4 : null, regions: ['eu-west'] }]),
     ),
   };
+}
+
+export function conflictDetection(log: Log): Record<string, number> {
+  const facts = conflictScenario();
   const timings: number[] = [];
   let found = 0;
   for (let run = 0; run < 5; run++) {
     // Fresh window objects each run, so recurrence rules are not reused from a cache.
-    const fresh = { ...facts, windows: windows.map((w) => ({ ...w })) };
+    const fresh = { ...facts, windows: facts.windows.map((w) => ({ ...w })) };
     const started = performance.now();
     found = detectConflicts(fresh).length;
     timings.push(performance.now() - started);

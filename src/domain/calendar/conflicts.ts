@@ -3,16 +3,26 @@
  * environment, dependent services at once, more releases than an environment or a
  * release window holds, and releases planned inside a freeze. A sweep over releases in
  * start order compares each only with those still in progress, so a year of releases
- * costs about n × (releases at once), not n².
+ * costs about n × (releases at once), not n². A year's detection finds tens of thousands
+ * of conflicts, so the inner loops work on epoch milliseconds and build nothing until a
+ * conflict is found (ADR 2400-1; bench: calendar).
  */
 import type { DependencyEdges } from '../dependency-graph.js';
 import type { FreezeException } from './freeze.js';
+import { freezeConflicts } from './freeze-conflicts.js';
+import { instantText as iso } from './instant-text.js';
 import {
-  occurrencesBetween,
-  windowCovers,
-  type CalendarWindow,
-  type Occurrence,
-} from './window.js';
+  earlierEnd,
+  exactly,
+  expansionsFor,
+  firstOverlapping,
+  firstStartingFrom,
+  laterStart,
+  longestOf,
+  type Expansions,
+  type Planned,
+} from './planned.js';
+import type { CalendarWindow } from './window.js';
 
 export const CONFLICT_KINDS = [
   'same-service',
@@ -53,56 +63,6 @@ export interface PlanningFacts {
   exceptions?: readonly FreezeException[];
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/**
- * A release or an occurrence with its bounds already written out: a year's detection
- * names the same instants in tens of thousands of conflicts, so each is formatted once.
- */
-interface Planned extends PlannedRelease {
-  startIso: string;
-  endIso: string;
-}
-interface Span extends Occurrence {
-  startIso: string;
-  endIso: string;
-}
-const laterStart = (
-  a: { start: number; startIso: string },
-  b: { start: number; startIso: string },
-) => (a.start >= b.start ? a.startIso : b.startIso);
-const earlierEnd = (a: { end: number; endIso: string }, b: { end: number; endIso: string }) =>
-  a.end <= b.end ? a.endIso : b.endIso;
-
-/**
- * Windows that recur alike (every team's "Friday evening to Monday morning" freeze in the
- * same zone) are expanded once per detection and shared.
- */
-function expansionsFor(from: number, to: number) {
-  const expanded = new Map<string, Array<Omit<Span, 'window'>>>();
-  return (window: CalendarWindow): Span[] => {
-    const key = `${window.rrule ?? ''}|${window.start}|${window.end}|${window.timeZone}`;
-    let spans = expanded.get(key);
-    if (!spans) {
-      spans = occurrencesBetween(window, from, to).map(({ start, end }) => ({
-        start,
-        end,
-        startIso: iso(start),
-        endIso: iso(end),
-      }));
-      expanded.set(key, spans);
-    }
-    return spans.map(({ start, end, startIso, endIso }) => ({
-      window,
-      start,
-      end,
-      startIso,
-      endIso,
-    }));
-  };
-}
-type Expand = ReturnType<typeof expansionsFor>;
-
 /** Every service each service depends on, directly or not. */
 function dependencyClosure(edges: DependencyEdges): Map<string, Set<string>> {
   const closure = new Map<string, Set<string>>();
@@ -121,186 +81,192 @@ function dependencyClosure(edges: DependencyEdges): Map<string, Set<string>> {
   return closure;
 }
 
-const sameEnvironment = (a: PlannedRelease, b: PlannedRelease) =>
-  a.environment === null || b.environment === null || a.environment === b.environment;
-
-function pairConflicts(a: Planned, b: Planned, closure: Map<string, Set<string>>): Conflict[] {
+/** The conflicts between two overlapping releases, `a` the earlier in start order. */
+function pairConflicts(
+  a: Planned,
+  b: Planned,
+  closure: Map<string, Set<string>>,
+  found: Conflict[],
+): void {
+  // Releases in different environments do not meet; most overlapping pairs end here.
+  if (a.environment !== null && b.environment !== null && a.environment !== b.environment) return;
+  const where = a.environment ?? b.environment;
+  const shared = sharedServices(a.services, b.services);
+  let dependent: string[] | null = null;
+  for (const x of a.services) {
+    const belowX = closure.get(x);
+    for (const y of b.services) {
+      if (x === y) continue;
+      if (belowX?.has(y)) (dependent ??= []).push(`${x} → ${y}`);
+      else if (closure.get(y)?.has(x)) (dependent ??= []).push(`${y} → ${x}`);
+    }
+  }
+  const bothDeployed = where && a.environment !== null && b.environment !== null;
+  if (!shared && !dependent && !bothDeployed) return;
   const from = laterStart(a, b);
   const to = earlierEnd(a, b);
   const releases = [a.key, b.key];
-  const found: Conflict[] = [];
-  if (!sameEnvironment(a, b)) return found;
-  const where = a.environment ?? b.environment;
-  const shared = a.services.filter((s) => b.services.includes(s));
-  if (shared.length > 0)
-    found.push({
-      kind: 'same-service',
-      releases,
-      services: shared,
-      from,
-      to,
-      reason: `${a.key} and ${b.key} both change ${shared.join(', ')} between ${from} and ${to}`,
-      ...(where ? { environment: where } : {}),
-    });
-  const dependent: string[] = [];
-  for (const x of a.services)
-    for (const y of b.services)
-      if (x !== y && (closure.get(x)?.has(y) || closure.get(y)?.has(x)))
-        dependent.push(closure.get(x)?.has(y) ? `${x} → ${y}` : `${y} → ${x}`);
-  if (dependent.length > 0)
-    found.push({
-      kind: 'dependent-services',
-      releases,
-      services: [...new Set(dependent)],
-      from,
-      to,
-      reason: `${a.key} and ${b.key} change services that depend on each other (${[...new Set(dependent)].join('; ')}) in overlapping windows`,
-      ...(where ? { environment: where } : {}),
-    });
-  if (where && a.environment !== null && b.environment !== null)
+  // Words the pair's conflicts share, written once.
+  const both = `${a.key} and ${b.key}`;
+  const between = ` between ${from} and ${to}`;
+  if (shared)
+    found.push(
+      withEnvironment(
+        {
+          kind: 'same-service',
+          releases,
+          services: shared,
+          from,
+          to,
+          reason: `${both} both change ${shared.length === 1 ? shared[0]! : shared.join(', ')}${between}`,
+        },
+        where,
+      ),
+    );
+  if (dependent) {
+    const pairs = dependent.length > 1 ? [...new Set(dependent)] : [dependent[0]!];
+    found.push(
+      withEnvironment(
+        {
+          kind: 'dependent-services',
+          releases,
+          services: pairs,
+          from,
+          to,
+          reason: `${both} change services that depend on each other (${pairs.join('; ')}) in overlapping windows`,
+        },
+        where,
+      ),
+    );
+  }
+  if (bothDeployed)
     found.push({
       kind: 'shared-environment',
       releases,
       environment: where,
       from,
       to,
-      reason: `${a.key} and ${b.key} are both deployed into ${where} between ${from} and ${to}`,
+      reason: `${both} are both deployed into ${where}${between}`,
     });
-  return found;
 }
 
-/** Periods where more releases than `capacity` are in progress at once, per environment. */
-function capacityConflicts(
-  releases: readonly Planned[],
-  environment: string,
-  capacity: number,
-  window?: string,
-): Conflict[] {
-  const events = releases.flatMap((r) => [
-    { at: r.start, atIso: r.startIso, delta: 1, key: r.key },
-    { at: r.end, atIso: r.endIso, delta: -1, key: r.key },
-  ]);
-  // Ends before starts at the same instant: back-to-back releases do not overlap.
-  events.sort((x, y) => x.at - y.at || x.delta - y.delta);
+/** The services both releases change, in the first one's order, or null for none. */
+function sharedServices(a: readonly string[], b: readonly string[]): string[] | null {
+  let count = 0;
+  for (const s of a) if (b.includes(s)) count++;
+  return count === 0 ? null : exactly(count, a, (s) => b.includes(s));
+}
+
+function withEnvironment(conflict: Conflict, environment: string | null): Conflict {
+  if (environment) conflict.environment = environment;
+  return conflict;
+}
+
+/** A period in which more releases than the capacity are in progress at once. */
+interface Overload {
+  releases: string[];
+  fromIso: string;
+  toIso: string;
+}
+
+/**
+ * Periods where more of `releases` (in start order) than `capacity` are in progress at
+ * once: a sweep over starts and ends, ends first at the same instant so back-to-back
+ * releases do not overlap.
+ */
+function overloads(releases: readonly Planned[], capacity: number): Overload[] {
+  const found: Overload[] = [];
+  if (releases.length <= capacity) return found;
+  const byEnd = releases.slice().sort((x, y) => x.end - y.end);
   const active = new Set<string>();
-  const found: Conflict[] = [];
   let open: { fromIso: string; keys: Set<string> } | null = null;
-  for (const event of events) {
-    if (event.delta > 0) active.add(event.key);
-    else active.delete(event.key);
+  let next = 0;
+  for (let ended = 0; ended < byEnd.length;) {
+    const starting = next < releases.length && releases[next]!.start < byEnd[ended]!.end;
+    let atIso: string;
+    if (starting) {
+      const release = releases[next++]!;
+      active.add(release.key);
+      atIso = release.startIso;
+    } else {
+      const release = byEnd[ended++]!;
+      active.delete(release.key);
+      atIso = release.endIso;
+    }
     if (active.size > capacity) {
-      open ??= { fromIso: event.atIso, keys: new Set() };
+      open ??= { fromIso: atIso, keys: new Set() };
       for (const key of active) open.keys.add(key);
     } else if (open) {
-      const keys = [...open.keys].sort();
-      found.push({
-        kind: 'over-capacity',
-        releases: keys,
-        environment,
-        from: open.fromIso,
-        to: event.atIso,
-        reason: `${keys.length} releases overlap in ${window ? `release window ${window} (${environment})` : environment} from ${open.fromIso} to ${event.atIso}; it holds ${capacity} at once`,
-        ...(window ? { window } : {}),
-      });
+      found.push({ releases: [...open.keys].sort(), fromIso: open.fromIso, toIso: atIso });
       open = null;
     }
   }
   return found;
 }
 
+function overCapacity(
+  overload: Overload,
+  environment: string,
+  capacity: number,
+  window?: string,
+): Conflict {
+  const { releases, fromIso, toIso } = overload;
+  return {
+    kind: 'over-capacity',
+    releases,
+    environment,
+    from: fromIso,
+    to: toIso,
+    reason: `${releases.length} releases overlap in ${window ? `release window ${window} (${environment})` : environment} from ${fromIso} to ${toIso}; it holds ${capacity} at once`,
+    ...(window ? { window } : {}),
+  };
+}
+
 /**
- * For each freeze, each occurrence and each service it covers, the releases of that
- * service overlapping the occurrence, found by binary search among that service's
- * releases alone: a freeze scoped to three services looks at their releases, not at
- * every release of the year.
+ * A release window with a capacity counts the releases planned inside each occurrence.
+ * Windows alike in occurrences, environments and capacity count the same releases, so
+ * each such count is made once and reported for every window that shares it.
  */
-function freezeConflicts(
+function windowCapacityConflicts(
   facts: PlanningFacts,
   sorted: readonly Planned[],
-  expand: Expand,
-): Conflict[] {
-  const byService = new Map<string, Planned[]>();
-  for (const release of sorted)
-    for (const service of release.services) {
-      const list = byService.get(service);
-      if (list) list.push(release);
-      else byService.set(service, [release]);
-    }
-  const longestOf = new Map(
-    [...byService].map(([service, list]) => [
-      service,
-      Math.max(...list.map((r) => r.end - r.start)),
-    ]),
-  );
-  const allEnvironments = [...facts.environments.keys()];
-  const found: Conflict[] = [];
+  expansions: Expansions,
+  longest: number,
+  found: Conflict[],
+): void {
+  const counted = new Map<string, Overload[]>();
   for (const window of facts.windows) {
-    if (window.kind !== 'freeze') continue;
-    const coveredIn = new Map<string, Set<string>>();
-    for (const environment of allEnvironments) {
-      const regions = facts.environments.get(environment)?.regions ?? [];
-      const names = new Set<string>();
-      // A freeze scoped to named services need only look at those.
-      const candidates = window.scope.services ?? [...byService.keys()];
-      for (const name of candidates) {
-        const s = facts.services.get(name);
-        if (
-          s &&
-          byService.has(name) &&
-          windowCovers(window, { name, tier: s.tier }, { name: environment, regions })
-        )
-          names.add(name);
-      }
-      if (names.size > 0) coveredIn.set(environment, names);
-    }
-    const services = new Set([...coveredIn.values()].flatMap((names) => [...names]));
-    if (services.size === 0) continue;
-    const isCovered = (release: Planned, name: string) =>
-      release.environment
-        ? coveredIn.get(release.environment)?.has(name) === true
-        : allEnvironments.some((env) => coveredIn.get(env)?.has(name));
-    for (const occurrence of expand(window)) {
-      const seen = new Set<Planned>();
-      for (const service of services)
-        for (const release of overlapping(
-          byService.get(service)!,
-          longestOf.get(service)!,
-          occurrence.start,
-          occurrence.end,
-        )) {
-          if (seen.has(release)) continue;
-          seen.add(release);
-          const hit = release.services.filter((name) => isCovered(release, name));
-          if (hit.length === 0 || excepted(facts, release, window)) continue;
-          found.push(freezeConflict(release, occurrence, hit));
+    if (window.kind !== 'release' || window.capacity === null) continue;
+    const capacity = window.capacity;
+    const key = `${expansions.keyOf(window)}|${JSON.stringify(window.environments)}|${capacity}`;
+    let overloaded = counted.get(key);
+    if (!overloaded) {
+      overloaded = [];
+      const environments = window.environments;
+      for (const occurrence of expansions.of(window)) {
+        const inside: Planned[] = [];
+        const past = firstStartingFrom(sorted, occurrence.end);
+        for (let i = firstOverlapping(sorted, longest, occurrence.start, past); i < past; i++) {
+          const r = sorted[i]!;
+          if (
+            r.end > occurrence.start &&
+            (environments.length === 0 ||
+              r.environment === null ||
+              environments.includes(r.environment))
+          )
+            inside.push(r);
         }
+        for (const overload of overloads(inside, capacity)) overloaded.push(overload);
+      }
+      counted.set(key, overloaded);
     }
+    const label = window.environments.join(', ') || 'any environment';
+    // Each window's conflicts get their own list of releases: nothing shared between them.
+    for (const { releases, fromIso, toIso } of overloaded)
+      found.push(
+        overCapacity({ releases: releases.slice(), fromIso, toIso }, label, capacity, window.name),
+      );
   }
-  return found;
-}
-
-function excepted(facts: PlanningFacts, release: PlannedRelease, window: CalendarWindow): boolean {
-  return (
-    release.changeType === 'emergency' &&
-    (facts.exceptions ?? []).some((e) => e.window === window.name && e.release === release.key)
-  );
-}
-
-function freezeConflict(release: Planned, occurrence: Span, covered: string[]): Conflict {
-  const { window } = occurrence;
-  const from = laterStart(release, occurrence);
-  const to = earlierEnd(release, occurrence);
-  const conflict: Conflict = {
-    kind: 'inside-freeze',
-    releases: [release.key],
-    services: covered,
-    window: window.name,
-    from,
-    to,
-    reason: `${release.key} is planned during freeze ${window.name} (${occurrence.startIso} – ${occurrence.endIso}), which covers ${covered.join(', ')}`,
-  };
-  if (release.environment) conflict.environment = release.environment;
-  return conflict;
 }
 
 export function detectConflicts(facts: PlanningFacts): Conflict[] {
@@ -312,73 +278,36 @@ export function detectConflicts(facts: PlanningFacts): Conflict[] {
       changeType: r.changeType,
       start: r.start,
       end: r.end,
+      index: 0,
       startIso: iso(r.start),
       endIso: iso(r.end),
     }))
     .sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : 1));
   if (sorted.length === 0) return [];
-  const expand = expansionsFor(sorted[0]!.start, Math.max(...sorted.map((r) => r.end)));
+  let lastEnd = -Infinity;
+  sorted.forEach((release, index) => {
+    release.index = index;
+    if (release.end > lastEnd) lastEnd = release.end;
+  });
+  const expansions = expansionsFor(sorted[0]!.start, lastEnd);
   const closure = dependencyClosure(facts.edges);
   const conflicts: Conflict[] = [];
-  let active: Planned[] = [];
+  // Releases still in progress when the next one starts, in start order.
+  const active: Planned[] = [];
   for (const release of sorted) {
-    active = active.filter((other) => other.end > release.start);
-    for (const other of active) conflicts.push(...pairConflicts(other, release, closure));
+    let kept = 0;
+    for (const other of active) if (other.end > release.start) active[kept++] = other;
+    active.length = kept;
+    for (const other of active) pairConflicts(other, release, closure, conflicts);
     active.push(release);
   }
   for (const [name, environment] of facts.environments) {
     if (environment.capacity === null) continue;
     const inEnvironment = sorted.filter((r) => r.environment === name);
-    conflicts.push(...capacityConflicts(inEnvironment, name, environment.capacity));
+    for (const overload of overloads(inEnvironment, environment.capacity))
+      conflicts.push(overCapacity(overload, name, environment.capacity));
   }
-  conflicts.push(...windowCapacityConflicts(facts, sorted, expand));
-  conflicts.push(...freezeConflicts(facts, sorted, expand));
+  windowCapacityConflicts(facts, sorted, expansions, longestOf(sorted), conflicts);
+  freezeConflicts(facts, sorted, expansions, conflicts);
   return conflicts;
-}
-
-/** A release window with a capacity counts the releases planned inside each occurrence. */
-function windowCapacityConflicts(facts: PlanningFacts, sorted: readonly Planned[], expand: Expand) {
-  const found: Conflict[] = [];
-  const longest = Math.max(...sorted.map((r) => r.end - r.start));
-  for (const window of facts.windows) {
-    if (window.kind !== 'release' || window.capacity === null) continue;
-    for (const occurrence of expand(window)) {
-      const inside = overlapping(sorted, longest, occurrence.start, occurrence.end).filter(
-        (r) =>
-          window.environments.length === 0 ||
-          r.environment === null ||
-          window.environments.includes(r.environment),
-      );
-      if (inside.length <= window.capacity) continue;
-      found.push(
-        ...capacityConflicts(
-          inside,
-          window.environments.join(', ') || 'any environment',
-          window.capacity,
-          window.name,
-        ),
-      );
-    }
-  }
-  return found;
-}
-
-/** Releases (sorted by start, none longer than `longest`) overlapping [start, end). */
-function overlapping<T extends PlannedRelease>(
-  sorted: readonly T[],
-  longest: number,
-  start: number,
-  end: number,
-): T[] {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (sorted[mid]!.start < end) low = mid + 1;
-    else high = mid;
-  }
-  const found: T[] = [];
-  for (let i = low - 1; i >= 0 && sorted[i]!.start > start - longest; i--)
-    if (sorted[i]!.end > start) found.push(sorted[i]!);
-  return found.reverse();
 }

@@ -187,7 +187,9 @@ function floatingOf(local: string): number {
 }
 
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-const offsetCache = new Map<string, number>();
+/** Per zone, the offset in force in each quarter hour looked up so far. */
+const offsetCache = new Map<string, Map<number, number>>();
+let offsetsCached = 0;
 const QUARTER_HOUR = 900_000;
 
 /**
@@ -198,8 +200,8 @@ const QUARTER_HOUR = 900_000;
  */
 export function zoneOffset(zone: string, instant: number): number {
   const bucket = Math.floor(instant / QUARTER_HOUR);
-  const key = `${zone}|${bucket}`;
-  const cached = offsetCache.get(key);
+  let offsets = offsetCache.get(zone);
+  const cached = offsets?.get(bucket);
   if (cached !== undefined) return cached;
   let format = offsetFormats.get(zone);
   if (!format) {
@@ -228,8 +230,14 @@ export function zoneOffset(zone: string, instant: number): number {
     parts.second!,
   );
   const offset = Math.round((wall - at) / 60_000);
-  if (offsetCache.size > 200_000) offsetCache.clear();
-  offsetCache.set(key, offset);
+  if (offsetsCached > 200_000) {
+    offsetCache.clear();
+    offsetsCached = 0;
+    offsets = undefined;
+  }
+  if (!offsets) offsetCache.set(zone, (offsets = new Map()));
+  offsets.set(bucket, offset);
+  offsetsCached++;
   return offset;
 }
 
@@ -263,24 +271,55 @@ function ruleOf(window: CalendarWindow): RRuleInstance {
 
 const DAY = 86_400_000;
 
-/** Occurrences of a window that overlap [from, to), UTC milliseconds, in start order. */
-export function occurrencesBetween(window: CalendarWindow, from: number, to: number): Occurrence[] {
+/**
+ * A window's recurrence in floating local time, before its zone is applied: the local
+ * starts of the occurrences that may overlap a period, and the wall-clock length. Windows
+ * alike in rule, start and end share it whatever their zones.
+ */
+export interface FloatingRecurrence {
+  starts: readonly number[];
+  length: number;
+}
+
+export function floatingRecurrence(
+  window: CalendarWindow,
+  from: number,
+  to: number,
+): FloatingRecurrence {
   const floatingStart = floatingOf(window.start);
   const length = floatingOf(window.end) - floatingStart;
-  const occurrence = (localStart: number): Occurrence => ({
-    window,
-    start: instantOf(localStart, window.timeZone),
-    end: instantOf(localStart + length, window.timeZone),
-  });
-  if (!window.rrule) {
-    const only = occurrence(floatingStart);
-    return only.start < to && only.end > from ? [only] : [];
-  }
+  if (!window.rrule) return { starts: [floatingStart], length };
   // Floating times differ from real ones by at most a day's offset; widen to be safe.
-  const starts = ruleOf(window).between(new Date(from - length - DAY), new Date(to + DAY), true);
-  return starts
-    .map((date) => occurrence(date.getTime()))
-    .filter((o) => o.start < to && o.end > from);
+  const starts = ruleOf(window)
+    .between(new Date(from - length - DAY), new Date(to + DAY), true)
+    .map((date) => date.getTime());
+  return { starts, length };
+}
+
+/**
+ * The occurrences of a window overlapping [from, to), UTC milliseconds, in start order,
+ * from its floating recurrence over (at least) that period.
+ */
+export function occurrencesIn(
+  window: CalendarWindow,
+  recurrence: FloatingRecurrence,
+  from: number,
+  to: number,
+): Array<{ start: number; end: number }> {
+  const found: Array<{ start: number; end: number }> = [];
+  for (const localStart of recurrence.starts) {
+    const start = instantOf(localStart, window.timeZone);
+    const end = instantOf(localStart + recurrence.length, window.timeZone);
+    if (start < to && end > from) found.push({ start, end });
+  }
+  return found;
+}
+
+/** Occurrences of a window that overlap [from, to), UTC milliseconds, in start order. */
+export function occurrencesBetween(window: CalendarWindow, from: number, to: number): Occurrence[] {
+  return occurrencesIn(window, floatingRecurrence(window, from, to), from, to).map(
+    ({ start, end }) => ({ window, start, end }),
+  );
 }
 
 /** The occurrence in force at `at`, if any. */
