@@ -30,7 +30,11 @@ function samples(
 
 test('a saw-tooth heap around a flat level is not growth', () => {
   // Collected every 6 samples (30 s) from 120 MB back to 80 MB.
-  const run = samples(10, (_, i) => 80 + (i % 6) * 8, () => 300);
+  const run = samples(
+    10,
+    (_, i) => 80 + (i % 6) * 8,
+    () => 300,
+  );
   const growth = memoryGrowth(run, START, 2)!;
   assert.ok(Math.abs(growth.heapSlopeMbPerMin) < 0.5, String(growth.heapSlopeMbPerMin));
   assert.equal(growth.rssSlopeMbPerMin, 0);
@@ -50,14 +54,22 @@ test('a slow leak under the same saw-tooth is found, at its rate', () => {
 
 test('warm-up is left out, and too few samples give no verdict', () => {
   // Fast growth in the first two minutes (caches filling), flat after.
-  const run = samples(6, (minute) => Math.min(minute, 2) * 40 + 60, () => 200);
+  const run = samples(
+    6,
+    (minute) => Math.min(minute, 2) * 40 + 60,
+    () => 200,
+  );
   assert.ok(Math.abs(memoryGrowth(run, START, 2)!.heapSlopeMbPerMin) < 0.01);
   assert.ok(memoryGrowth(run, START, 0)!.heapSlopeMbPerMin > 5);
   assert.equal(memoryGrowth(run.slice(0, 2), START, 0), null);
 });
 
 test('per-window means take only the samples inside the window', () => {
-  const run = samples(2, (minute) => (minute < 1 ? 100 : 200), () => 400);
+  const run = samples(
+    2,
+    (minute) => (minute < 1 ? 100 : 200),
+    () => 400,
+  );
   assert.deepEqual(memoryBetween(run, START, START + 60_000), { heapMb: 100, rssMb: 400 });
   assert.deepEqual(memoryBetween(run, START + 60_000, START + 120_000), {
     heapMb: 200,

@@ -115,7 +115,10 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 export async function runOpenLoop(options: LoadOptions): Promise<LoadReport> {
   const maxInFlight = options.maxInFlight ?? 256;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight });
+  // The server closes a connection idle for 5 s (keepAliveTimeout). A client that reuses
+  // such a connection just as it closes gets ECONNRESET for a request the server never
+  // saw, so idle sockets are dropped here first, after 4 s, as a well-behaved client does.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: maxInFlight, timeout: 4000 });
   const base = new URL(options.baseUrl);
   const windows: WindowFigures[] = [];
   const total = new Tally();

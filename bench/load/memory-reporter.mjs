@@ -4,6 +4,7 @@
 // It lives outside the product so the product needs no debug route, and it runs inside the
 // server so the figures are the server's alone, not the load generator's.
 import { appendFileSync } from 'node:fs';
+import { setInterval } from 'node:timers';
 
 const file = process.env.BENCH_MEMORY_REPORT;
 const interval = Number(process.env.BENCH_MEMORY_INTERVAL_MS ?? 5000);

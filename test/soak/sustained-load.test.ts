@@ -3,7 +3,7 @@
  * answer, every acknowledged write kept, and no clear memory growth in the second minute.
  * The memory limit is loose (a two-minute fit is noisy); the 10-minute figures judged
  * against the real thresholds come from `npm run bench -- soak` (docs/reliability.md).
- * SOAK_TEST_RATE sets the offered rate (default 50 req/s, held even on a shared runner).
+ * SOAK_TEST_RATE sets the offered rate (default 20 req/s, light enough to hold on a shared runner).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -25,7 +25,7 @@ for (const engine of await engines()) {
           engine: engine.name,
           databaseUrl: scratch.url,
           durationMs: 120_000,
-          rate: Number(process.env.SOAK_TEST_RATE ?? 50),
+          rate: Number(process.env.SOAK_TEST_RATE ?? 20),
           windowMs: 60_000,
           demo: false,
           memoryIntervalMs: 2000,
