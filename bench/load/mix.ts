@@ -34,8 +34,9 @@ export interface Mix {
   /** Releases created, with the state their last acknowledged transition put them in. */
   created: Map<string, string>;
   /**
-   * Transitions sent but never answered (timed out, connection lost): the server may or
-   * may not have applied them, so the release may be in this state instead.
+   * Transitions never answered, or answered 5xx (the connection to the database lost
+   * mid-commit): the server may or may not have applied them, so the release may be in
+   * this state instead.
    */
   inDoubt: Map<string, string>;
   approved: Set<string>;
@@ -251,7 +252,7 @@ export async function prepareMix(setup: Setup): Promise<Mix> {
         },
         expect: [200],
         answered: (answer: Answer) => {
-          if (answer.status === 0) inDoubt.set(chain.key, to);
+          if (answer.status === 0 || answer.status >= 500) inDoubt.set(chain.key, to);
           if (answer.status !== 200) return;
           created.set(chain.key, to);
           chain.step++;

@@ -74,6 +74,11 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
     // An idle client's error (the server restarting) must not crash the process; the
     // next query on a fresh client reports it.
     pool.on('error', () => undefined);
+    // A client checked out of the pool has no such listener (the pool removes it on
+    // checkout), so the server ending the connection mid-transaction (57P01 on a restart,
+    // pg_terminate_backend) raised an unhandled 'error' event and took the process down.
+    // The query in flight is rejected either way, and the broken client is discarded.
+    pool.on('connect', (client) => void client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const readPool = new pg.Pool({
       connectionString: target,
@@ -81,6 +86,7 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
       options: '-c default_transaction_read_only=on',
     });
     readPool.on('error', () => undefined);
+    readPool.on('connect', (client) => void client.on('error', () => undefined));
     const reader = new Kysely<Database>({ dialect: new PostgresDialect({ pool: readPool }) });
     return {
       engine,
