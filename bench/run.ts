@@ -16,6 +16,7 @@ import { conflictDetection, riskModelFit } from './scenarios/calendar-risk.js';
 import { FULL_SCALE, metricsYear } from './scenarios/metrics-year.js';
 import { uiReleasePage } from './scenarios/ui-release-page.js';
 import { requestMetrics } from './scenarios/request-metrics.js';
+import { soak } from './scenarios/soak.js';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 const POSTGRES = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -143,6 +144,20 @@ if (wanted('ui')) {
 if (wanted('request-metrics')) {
   log('\n== Request metrics: CPU cost of the duration histogram per request (in process) ==');
   results.requestMetrics = await requestMetrics(log);
+}
+
+if (wanted('soak')) {
+  // SOAK_MINUTES (default 10) and SOAK_RATE (default 200 req/s) per engine.
+  log('\n== Sustained mixed load: latency per minute, server heap and RSS (issue 11) ==');
+  results.soakSqlite = await soak('sqlite', undefined, log);
+  const scratch = await scratchPostgres();
+  if (scratch) {
+    try {
+      results.soakPostgres = await soak('postgres', scratch.url, log);
+    } finally {
+      await scratch.drop();
+    }
+  }
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 // Runs every test file (unit tests beside the code, end-to-end suites under test/) with
 // Node's own test runner; TypeScript is loaded through tsx. Arguments narrow the set to
-// files whose path contains one of them. Long runs live under test/soak/ and run only
-// with `--soak` (`npm run test:soak`), so the default suite stays inside CI's budget.
+// files whose path contains one of them.
+//
+// Suites under test/soak/ run for minutes (sustained load, long fault runs), so the
+// default run leaves them out to keep CI inside its budget. `--soak` (`npm run test:soak`)
+// runs only them, or those of them matching further arguments.
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const roots = ['src', 'test'];
-const soak = process.argv.includes('--soak');
-const filters = process.argv.slice(2).filter((arg) => arg !== '--soak');
+const args = process.argv.slice(2);
+const soak = args.includes('--soak');
+const filters = args.filter((a) => a !== '--soak');
+const SOAK_DIR = `test${sep}soak${sep}`;
 
 function walk(dir) {
   const found = [];
@@ -24,12 +29,12 @@ function walk(dir) {
 
 const files = roots
   .flatMap((root) => walk(root))
-  .filter((file) => soak || !file.split('\\').join('/').includes('test/soak/'))
+  .filter((file) => file.includes(SOAK_DIR) === soak)
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort();
 
 if (files.length === 0) {
-  console.error(`no test files match ${filters.join(', ')}`);
+  console.error(`no ${soak ? 'soak ' : ''}test files match ${filters.join(', ')}`);
   process.exit(2);
 }
 

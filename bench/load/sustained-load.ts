@@ -1,0 +1,192 @@
+/**
+ * One sustained-load run: `gatehouse serve` as its own process (as in production) with
+ * the memory reporter preloaded, the mixed load at a fixed rate for a while, the server's
+ * memory sampled throughout, and every acknowledged write read back at the end. Shared by
+ * `npm run bench -- soak`, the soak suite and the short load test in the default suite.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpuMicros, spawnAndWait, stop } from '../support.js';
+import { runOpenLoop, type KindFigures, type LoadReport, type WindowFigures } from './generator.js';
+import {
+  memoryBetween,
+  memoryGrowth,
+  readMemorySamples,
+  type MemoryGrowth,
+  type MemorySample,
+} from './memory.js';
+import { prepareMix, verifyWrites, type MixWeights, type WriteCheck } from './mix.js';
+
+const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const REPORTER = fileURLToPath(new URL('./memory-reporter.mjs', import.meta.url));
+
+export interface SustainedLoadOptions {
+  engine: 'sqlite' | 'postgres';
+  /** A database URL (PostgreSQL, or a SQLite file); the data directory's SQLite otherwise. */
+  databaseUrl?: string;
+  durationMs: number;
+  rate: number;
+  windowMs: number;
+  /** Load the demo organisation first (450 releases, a year of history). */
+  demo: boolean;
+  weights?: MixWeights;
+  /** Read back at most this many of each kind of write (all when absent). */
+  verifyLimit?: number;
+  memoryIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface SustainedLoad {
+  engine: string;
+  load: LoadReport;
+  memory: MemorySample[];
+  /** Mean heap and RSS per window, in the same order as `load.windows`. */
+  windowMemory: ({ heapMb: number; rssMb: number } | null)[];
+  /** Server CPU time (user + system) per request answered, per window and overall. */
+  windowCpu: (number | null)[];
+  cpuMsPerRequest: number | null;
+  growth: MemoryGrowth | null;
+  writes: WriteCheck;
+}
+
+export async function runSustainedLoad(options: SustainedLoadOptions): Promise<SustainedLoad> {
+  const log = options.log ?? (() => undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-load-'));
+  const memoryFile = join(dir, 'memory.jsonl');
+  const server = await spawnAndWait(
+    process.execPath,
+    [
+      '--import',
+      REPORTER,
+      CLI,
+      'serve',
+      '--port',
+      '0',
+      '--log-level',
+      'silent',
+      '--data-dir',
+      join(dir, 'data'),
+      ...(options.databaseUrl ? ['--database-url', options.databaseUrl] : []),
+      ...(options.demo ? ['--demo'] : []),
+    ],
+    /is running at (http:\/\/\S+)/,
+    {
+      BENCH_MEMORY_REPORT: memoryFile,
+      BENCH_MEMORY_INTERVAL_MS: String(options.memoryIntervalMs ?? 5000),
+    },
+  );
+  try {
+    const setup = {
+      url: server.match[1]!,
+      adminToken: readFileSync(join(dir, 'data', 'admin-token'), 'utf8').trim(),
+      ...(options.weights ? { weights: options.weights } : {}),
+    };
+    const mix = await prepareMix(setup);
+    const pid = server.child.pid!;
+    const cpuAtStart = cpuMicros(pid);
+    let cpuBefore = cpuAtStart;
+    const windowCpu: (number | null)[] = [];
+    const loadStart = Date.now();
+    const load = await runOpenLoop({
+      baseUrl: setup.url,
+      rate: options.rate,
+      durationMs: options.durationMs,
+      windowMs: options.windowMs,
+      next: () => mix.next(),
+      onWindow: (window) => {
+        const cpuNow = cpuMicros(pid);
+        const requests = Object.values(window.kinds).reduce((sum, k) => sum + k.requests, 0);
+        const cpu =
+          cpuNow !== null && cpuBefore !== null && requests > 0
+            ? (cpuNow - cpuBefore) / 1000 / requests
+            : null;
+        windowCpu.push(cpu);
+        cpuBefore = cpuNow;
+        log(
+          formatWindow(
+            window,
+            memoryBetween(
+              readMemorySamples(memoryFile),
+              loadStart + window.from * 1000,
+              loadStart + window.from * 1000 + options.windowMs,
+            ),
+            cpu,
+          ),
+        );
+      },
+    });
+    const cpuAtEnd = cpuMicros(pid);
+    const writes = await verifyWrites(setup, mix, options.verifyLimit);
+    const memory = readMemorySamples(memoryFile);
+    const windowMemory = load.windows.map((w) =>
+      memoryBetween(
+        memory,
+        loadStart + w.from * 1000,
+        loadStart + w.from * 1000 + options.windowMs,
+      ),
+    );
+    // Warm-up: the first two minutes of a long run (JIT, caches, pools filling) are not
+    // growth; a run too short for that is fitted from its second half.
+    const minutes = options.durationMs / 60_000;
+    const growth = memoryGrowth(memory, loadStart, minutes >= 4 ? 2 : minutes / 2);
+    const cpuMsPerRequest =
+      cpuAtStart !== null && cpuAtEnd !== null && load.sent > 0
+        ? Math.round(((cpuAtEnd - cpuAtStart) / 1000 / load.sent) * 100) / 100
+        : null;
+    return {
+      engine: options.engine,
+      load,
+      memory,
+      windowMemory,
+      windowCpu,
+      cpuMsPerRequest,
+      growth,
+      writes,
+    };
+  } finally {
+    await stop(server.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Requests that did not get the answer they expected, or no answer at all. */
+export function unexpectedAnswers(figures: Record<string, KindFigures>): number {
+  return Object.values(figures).reduce((sum, k) => sum + k.unexpected, 0);
+}
+
+/** Answers with a 5xx status or none (status 0: refused, reset, timed out). */
+export function serverFailures(figures: Record<string, KindFigures>): number {
+  return Object.values(figures).reduce(
+    (sum, k) =>
+      sum +
+      Object.entries(k.non2xx)
+        .filter(([status]) => status === '0' || status.startsWith('5'))
+        .reduce((s, [, count]) => s + count, 0),
+    0,
+  );
+}
+
+export function formatKinds(kinds: Record<string, KindFigures>, indent = '    '): string[] {
+  return Object.entries(kinds).map(([kind, k]) => {
+    const non2xx = Object.entries(k.non2xx)
+      .map(([status, count]) => `${status}×${count}`)
+      .join(' ');
+    return `${indent}${kind.padEnd(15)} ${String(k.requests).padStart(7)} req   p50 ${k.p50.toFixed(1).padStart(6)} ms   p99 ${k.p99.toFixed(1).padStart(6)} ms   max ${k.max.toFixed(0).padStart(5)} ms${non2xx ? `   non-2xx ${non2xx}` : ''}${k.unexpected ? `   UNEXPECTED ${k.unexpected}` : ''}`;
+  });
+}
+
+function formatWindow(
+  window: WindowFigures,
+  memory: { heapMb: number; rssMb: number } | null,
+  cpuMsPerRequest: number | null,
+): string {
+  const requests = Object.values(window.kinds).reduce((sum, k) => sum + k.requests, 0);
+  const mem = memory ? `heap ${memory.heapMb} MB   RSS ${memory.rssMb} MB` : 'no memory sample';
+  const cpu = cpuMsPerRequest === null ? '' : `   server CPU ${cpuMsPerRequest.toFixed(2)} ms/req`;
+  return [
+    `  from ${String(window.from).padStart(4)} s: ${requests} requests   unexpected ${unexpectedAnswers(window.kinds)}   ${mem}${cpu}`,
+    ...formatKinds(window.kinds),
+  ].join('\n');
+}
