@@ -226,6 +226,8 @@ for (const engine of await engines()) {
             const incident = await db
               .selectFrom('incidents')
               .select('key')
+              .where('started_at', '>', second.started_at)
+              .where('started_at', '<', '2025-05-01')
               .orderBy('started_at')
               .executeTakeFirstOrThrow();
             await execute(app, SYSTEM_ACTOR, (ctx) =>

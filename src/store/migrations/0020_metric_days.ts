@@ -109,14 +109,7 @@ interface Watch {
 const WATCHES: Watch[] = [
   {
     table: 'deployments',
-    columns: [
-      'release_id',
-      'service_id',
-      'environment_id',
-      'status',
-      'started_at',
-      'finished_at',
-    ],
+    columns: ['release_id', 'service_id', 'environment_id', 'status', 'started_at', 'finished_at'],
     insert: [daysOf.deployment, daysOf.deploymentRelease],
     delete: [daysOf.deployment, daysOf.deploymentRelease],
     update: [daysOf.deployment, daysOf.deploymentRelease],
@@ -216,7 +209,8 @@ async function createTables(db: AnyDb, engine: Engine): Promise<void> {
     .execute();
 }
 
-const unionOf = (selects: string[]) => selects.map((s) => `select day from (${s}) x`).join('\nunion ');
+const unionOf = (selects: string[]) =>
+  selects.map((s) => `select day from (${s}) x`).join('\nunion ');
 
 const changed = (columns: string[], a: string, b: string, distinct: string) =>
   columns.map((c) => `${a}.${c} ${distinct} ${b}.${c}`).join(' or ');
@@ -260,7 +254,7 @@ async function createSqliteTriggers(db: AnyDb): Promise<void> {
 }
 
 async function createPostgresTriggers(db: AnyDb): Promise<void> {
-  await sql`create sequence metric_dirty_mark`.execute(db);
+  await sql`create sequence if not exists metric_dirty_mark`.execute(db);
   const mark = (selects: string[], withClause = '') => `
     ${withClause}
     insert into metric_dirty_days (day, mark)
@@ -269,7 +263,7 @@ async function createPostgresTriggers(db: AnyDb): Promise<void> {
   const create = async (name: string, table: string, event: string, body: string) => {
     await sql
       .raw(
-        `create function ${name}() returns trigger language plpgsql as $$
+        `create or replace function ${name}() returns trigger language plpgsql as $$
          begin ${body} return null; end $$`,
       )
       .execute(db);
@@ -322,8 +316,27 @@ async function createPostgresTriggers(db: AnyDb): Promise<void> {
   }
 }
 
-export async function up(db: AnyDb, engine: Engine): Promise<void> {
-  await createTables(db, engine);
+/** The triggers alone (the write-cost bench drops and recreates them). */
+export async function createTriggers(db: AnyDb, engine: Engine): Promise<void> {
   if (engine === 'postgres') await createPostgresTriggers(db);
   else await createSqliteTriggers(db);
+}
+
+export async function dropTriggers(db: AnyDb, engine: Engine): Promise<void> {
+  for (const w of WATCHES)
+    for (const event of ['insert', 'delete', 'update']) {
+      const name = `${w.table}_metric_days_${event}`;
+      await sql
+        .raw(
+          engine === 'postgres'
+            ? `drop function if exists ${name}() cascade`
+            : `drop trigger if exists ${name}`,
+        )
+        .execute(db);
+    }
+}
+
+export async function up(db: AnyDb, engine: Engine): Promise<void> {
+  await createTables(db, engine);
+  await createTriggers(db, engine);
 }
