@@ -181,7 +181,8 @@ export async function loadMetricAggregates(
     : new Set<string>();
   const parts: DayAggregates[] = [];
   if (clean.size) parts.push(await storedDays(db, by, days[0]!, days[days.length - 1]!, clean));
-  for (const live of rangeWithout(range, clean)) parts.push(await computeDays(db, engine, live, by));
+  for (const live of rangeWithout(range, clean))
+    parts.push(await computeDays(db, engine, live, by));
   return aggregatesOfDays({
     deployments: parts.flatMap((p) => p.deployments),
     incidents: parts.flatMap((p) => p.incidents),
@@ -190,11 +191,7 @@ export async function loadMetricAggregates(
 }
 
 /** Whether some whole day of the range would be computed live for this dimension. */
-export async function metricDaysStale(
-  db: Db,
-  range: MetricRange,
-  by: Dimension,
-): Promise<boolean> {
+export async function metricDaysStale(db: Db, range: MetricRange, by: Dimension): Promise<boolean> {
   const days = wholeDays(range);
   if (!days.length) return false;
   return (await cleanDays(db, by, days[0]!, days[days.length - 1]!)).size < days.length;
