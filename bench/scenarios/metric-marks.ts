@@ -59,7 +59,7 @@ export async function metricMarks(
   engine: 'sqlite' | 'postgres',
   url: string,
   log: (line: string) => void,
-  writes = 1000,
+  writes = 500,
 ): Promise<Record<string, number>> {
   const store = openStore(url);
   try {

@@ -8,6 +8,11 @@
  * pre-prod and prod (so 250,000 production deployments), about 8 % failing or rolled
  * back in production, 5 % emergencies; a third of the incidents linked to the
  * production deployment that caused them.
+ *
+ * Measured (ADR 2300-1): the one-off computation of the stored day aggregates after the
+ * import, per dimension (the import marks every day stale); the summary request a user
+ * makes (refresh check, then read), best of three, per dimension; and the first request
+ * of each dimension after a few writes, which recomputes only the days they marked.
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
