@@ -5,7 +5,11 @@
  * audit log. Reads stay exact without it (they compute unstored days live).
  */
 import { checkRange, type Dimension } from '../../domain/metrics/range.js';
-import { metricDaysStale, refreshMetricDays as refreshDays } from '../../store/metricDays.js';
+import {
+  metricDaysStale,
+  refreshMetricDays as refreshDays,
+  wholeDays,
+} from '../../store/metricDays.js';
 import { authorize } from '../authorize.js';
 import type { Actor, App } from '../context.js';
 
@@ -26,11 +30,15 @@ export async function refreshMetricDays(
   const by = input.by ?? 'team';
   if (!range || !(await metricDaysStale(app.store.reader, range, by))) return { refreshed: 0 };
   let refreshed = 0;
-  for (;;) {
+  // Bounded: writes landing on the range all the while must not keep a request here (what
+  // is still stale is computed live by the read).
+  const steps = Math.ceil(wholeDays(range).length / DAYS_PER_REFRESH) + 2;
+  for (let n = 0; n < steps; n++) {
     const step = await app.store.write((tx) =>
       refreshDays(tx, app.store.engine, range, by, DAYS_PER_REFRESH),
     );
     refreshed += step.refreshed;
-    if (step.remaining === 0 || step.refreshed === 0) return { refreshed };
+    if (step.remaining === 0 || step.refreshed === 0) break;
   }
+  return { refreshed };
 }
