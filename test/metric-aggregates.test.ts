@@ -223,6 +223,30 @@ for (const engine of await engines()) {
               .execute(),
         ],
         [
+          'two incidents on one day imported in one statement',
+          async () => {
+            const incident = await db
+              .selectFrom('incidents')
+              .selectAll()
+              .where('started_at', '<', '2025-04-01')
+              .orderBy('started_at', 'desc')
+              .executeTakeFirstOrThrow();
+            await db
+              .insertInto('incidents')
+              .values(
+                [1, 2].map((n) => ({
+                  ...incident,
+                  id: `metric-days-test-incident-${n}`,
+                  key: `INC-IMPORTED-${n}`,
+                  external_id: null,
+                  started_at: `2025-04-02T0${n}:00:00.000Z`,
+                  detected_at: `2025-04-02T0${n}:10:00.000Z`,
+                })),
+              )
+              .execute();
+          },
+        ],
+        [
           'an incident linked to a deployment',
           async () => {
             const incident = await db

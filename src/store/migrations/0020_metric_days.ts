@@ -258,7 +258,9 @@ async function createPostgresTriggers(db: AnyDb): Promise<void> {
   const mark = (selects: string[], withClause = '') => `
     ${withClause}
     insert into metric_dirty_days (day, mark)
-    select day, nextval('metric_dirty_mark') from (${unionOf(selects)}) days where day is not null
+    -- Each day once: ON CONFLICT DO UPDATE may not touch a row twice in one statement.
+    select day, nextval('metric_dirty_mark')
+      from (select distinct day from (${unionOf(selects)}) u) days where day is not null
     on conflict (day) do update set mark = excluded.mark;`;
   const create = async (name: string, table: string, event: string, body: string) => {
     await sql
