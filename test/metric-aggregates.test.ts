@@ -42,7 +42,6 @@ const RANGES = {
     until: '2025-05-20T08:00:00.000Z',
   },
 };
-const YEAR = RANGES['the demo year'];
 /** Where the writes below land: a short range keeps their refreshes and checks quick. */
 const SPRING = { since: '2025-03-01T00:00:00.000Z', until: '2025-05-01T00:00:00.000Z' };
 
