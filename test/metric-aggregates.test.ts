@@ -376,9 +376,11 @@ for (const engine of await engines()) {
         await updated;
         const refresh = refreshMetricDays(app, SYSTEM_ACTOR, { ...SPRING, by: 'team' });
         // The refresh waits to clear the mark the open write holds; then the write commits.
-        for (let i = 0; i < 200; i++) {
+        for (let i = 0; i < 1200; i++) {
+          // Sessions of this database only: the server is shared with other suites.
           const waiting = await sql<{ n: number }>`
-            select count(*) as n from pg_locks where not granted`.execute(store.db);
+            select count(*) as n from pg_stat_activity
+             where datname = current_database() and wait_event_type = 'Lock'`.execute(store.db);
           if (Number(waiting.rows[0]!.n) > 0) break;
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
