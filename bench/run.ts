@@ -14,6 +14,7 @@ import { canaryJudges } from './scenarios/canary.js';
 import { nabHypercare } from './scenarios/nab-hypercare.js';
 import { conflictDetection, riskModelFit } from './scenarios/calendar-risk.js';
 import { FULL_SCALE, metricsYear } from './scenarios/metrics-year.js';
+import { metricMarks } from './scenarios/metric-marks.js';
 import { uiReleasePage } from './scenarios/ui-release-page.js';
 import { requestMetrics } from './scenarios/request-metrics.js';
 import { soak } from './scenarios/soak.js';
@@ -102,6 +103,24 @@ if (wanted('calendar')) {
 if (wanted('risk')) {
   log('\n== Risk: failure model fit (in process) ==');
   results.riskModel = riskModelFit(log);
+}
+
+if (wanted('metric-marks')) {
+  log('\n== What the stale-day triggers cost a write (ADR 2300-1) ==');
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-marks-'));
+  try {
+    results.metricMarksSqlite = await metricMarks('sqlite', `sqlite:${join(dir, 'marks.db')}`, log);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const scratch = await scratchPostgres();
+  if (scratch) {
+    try {
+      results.metricMarksPostgres = await metricMarks('postgres', scratch.url, log);
+    } finally {
+      await scratch.drop();
+    }
+  }
 }
 
 if (wanted('metrics')) {

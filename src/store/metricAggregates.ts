@@ -7,12 +7,12 @@
  * are those of src/store/metrics.ts, which stays the row-level reference.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import {
-  emptyReleaseCounts,
-  type DeploymentDay,
-  type IncidentDay,
-  type MetricAggregates,
-  type ReleaseCounts,
+import type {
+  DayAggregates,
+  DeploymentDay,
+  IncidentDay,
+  ReleaseCounts,
+  ReleaseDay,
 } from '../domain/metrics/aggregates.js';
 import type { Dimension, MetricRange } from '../domain/metrics/range.js';
 import type { Engine } from './database.js';
@@ -149,31 +149,33 @@ export async function incidentDays(
   }));
 }
 
-export async function releaseCounts(
+export async function releaseDays(
   db: Db,
   engine: Engine,
   range: MetricRange,
   by: Dimension,
-): Promise<{ byGroup: Map<string, ReleaseCounts>; all: ReleaseCounts }> {
+): Promise<ReleaseDay[]> {
   const { group, from } = releasesGroupedBy(by);
   const inRange = (column: RawBuilder<unknown>) =>
     sql`${column} >= ${range.since} and ${column} < ${range.until}`;
   const created = inRange(sql`r.created_at`);
-  const ended = sql`r.state in ('closed', 'failed', 'rolled-back') and ${inRange(sql`r.state_changed_at`)}`;
-  const closed = sql`r.state = 'closed' and ${inRange(sql`r.state_changed_at`)}`;
+  const changed = inRange(sql`r.state_changed_at`);
   // Text compared byte by byte, as the row-level path compares in JavaScript.
   const ordered = engine === 'postgres' ? sql`collate "C"` : sql``;
+  // A release counts as raised on the day it was created and as ended on the day its
+  // state last changed; a release changing state in range without ending still puts its
+  // group in the report, with nothing counted (as the row-level path does).
   const facts = sql`
-    select r.id, ${group} as grp,
+    select r.id, ${group} as grp, r.created_at, r.state_changed_at,
            case when ${created} then 1 else 0 end as created,
            case when ${created} and (r.classification = 'emergency' or r.change_type = 'emergency')
                 then 1 else 0 end as emergency,
-           case when ${ended} then 1 else 0 end as ended,
-           case when ${closed} then 1 else 0 end as closed,
-           case when r.state = 'rolled-back' and ${inRange(sql`r.state_changed_at`)}
-                then 1 else 0 end as rollbacks,
+           case when ${changed} then 1 else 0 end as changed,
+           case when r.state in ('closed', 'failed', 'rolled-back') then 1 else 0 end as ended,
+           case when r.state = 'closed' then 1 else 0 end as closed,
+           case when r.state = 'rolled-back' then 1 else 0 end as rollbacks,
            -- Planned and delivered: 1 if by the window end, 0 if late; otherwise null.
-           case when ${closed} and r.window_end is not null then (
+           case when r.state = 'closed' and ${changed} and r.window_end is not null then (
              select case when max(d.finished_at ${ordered}) is null then null
                          when max(d.finished_at ${ordered}) <= r.window_end ${ordered} then 1
                          else 0 end
@@ -182,66 +184,66 @@ export async function releaseCounts(
               where d.release_id = r.id and pe.production = 1 and d.status = 'succeeded')
            end as on_time
       from ${from}
-     where (${created}) or (${inRange(sql`r.state_changed_at`)})`;
+     where (${created}) or (${changed})`;
+  const perDay = sql`
+    select id, grp, substr(created_at, 1, 10) as day, 1 as created, emergency,
+           0 as ended, 0 as closed, 0 as rollbacks, null as on_time
+      from facts where created = 1
+    union all
+    select id, grp, substr(state_changed_at, 1, 10) as day, 0, 0,
+           ended, closed, rollbacks, on_time
+      from facts where changed = 1`;
   const sums = sql`
            sum(created) as created, sum(emergency) as emergency, sum(ended) as ended,
            sum(closed) as closed, sum(rollbacks) as rollbacks,
            count(on_time) as planned, sum(on_time) as on_time`;
-  type Row = Record<keyof ReleaseCounts | 'on_time', number | string | null> & { grp: string };
-  const counts = (r: Row): ReleaseCounts => ({
-    created: Number(r.created ?? 0),
-    emergency: Number(r.emergency ?? 0),
-    ended: Number(r.ended ?? 0),
-    closed: Number(r.closed ?? 0),
-    rollbacks: Number(r.rollbacks ?? 0),
-    planned: Number(r.planned ?? 0),
-    onTime: Number(r.on_time ?? 0),
-  });
-  const grouped = await sql<Row>`
-    with facts as materialized (${facts})
-    select grp, ${sums} from facts group by grp`.execute(db);
-  const byGroup = new Map(grouped.rows.map((r) => [r.grp, counts(r)]));
+  type Row = Record<keyof ReleaseCounts | 'on_time', number | string | null> & {
+    grp: string;
+    day: string;
+    overall: number | string;
+  };
   // Overall, each release once. By team or class a release sits in one group, so the
   // groups add up; a release carrying several services, or deployed to several
   // environments, is counted once from the distinct releases.
-  if (by === 'team' || by === 'class') {
-    const all = emptyReleaseCounts();
-    for (const c of byGroup.values())
-      for (const key of Object.keys(all) as Array<keyof ReleaseCounts>) all[key] += c[key];
-    return { byGroup, all };
-  }
-  const all = await sql<Row>`
+  const overall =
+    by === 'team' || by === 'class'
+      ? sql`select 1 as overall, '' as grp, day, ${sums} from per_day group by day`
+      : sql`select 1 as overall, '' as grp, day, ${sums}
+              from (select distinct id, day, created, emergency, ended, closed, rollbacks,
+                                    on_time from per_day) releases_once
+             group by day`;
+  const rows = await sql<Row>`
     with facts as materialized (${facts}),
-         releases_once as (select distinct id, created, emergency, ended, closed, rollbacks,
-                                  on_time from facts)
-    select '' as grp, ${sums} from releases_once`.execute(db);
-  return { byGroup, all: counts(all.rows[0]!) };
+         per_day as materialized (${perDay})
+    select 0 as overall, grp, day, ${sums} from per_day group by grp, day
+    union all
+    ${overall}`.execute(db);
+  return rows.rows.map((r) => ({
+    group: r.grp,
+    day: r.day,
+    overall: Number(r.overall) === 1,
+    counts: {
+      created: Number(r.created ?? 0),
+      emergency: Number(r.emergency ?? 0),
+      ended: Number(r.ended ?? 0),
+      closed: Number(r.closed ?? 0),
+      rollbacks: Number(r.rollbacks ?? 0),
+      planned: Number(r.planned ?? 0),
+      onTime: Number(r.on_time ?? 0),
+    },
+  }));
 }
 
-export async function loadMetricAggregates(
+/** Every day aggregate of one range, computed from the tables of record. */
+export async function computeDays(
   db: Db,
   engine: Engine,
   range: MetricRange,
   by: Dimension,
-): Promise<MetricAggregates> {
-  // PostgreSQL's JIT compiles these expression-heavy aggregates afresh for every request:
-  // measured, the compilation costs more than it saves (ADR 1100-1). Only for this
-  // transaction; outside one, `set local` does nothing.
-  if (engine === 'postgres') await sql`set local jit = off`.execute(db);
-  const deployments = await deploymentDays(db, engine, range, by);
-  const incidents = await incidentDays(db, engine, range, by);
-  const releases = await releaseCounts(db, engine, range, by);
+): Promise<DayAggregates> {
   return {
-    deployments,
-    incidents,
-    releases: releases.byGroup,
-    allReleases: releases.all,
-    groups: [
-      ...new Set([
-        ...deployments.map((d) => d.group),
-        ...incidents.map((i) => i.group),
-        ...releases.byGroup.keys(),
-      ]),
-    ],
+    deployments: await deploymentDays(db, engine, range, by),
+    incidents: await incidentDays(db, engine, range, by),
+    releases: await releaseDays(db, engine, range, by),
   };
 }

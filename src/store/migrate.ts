@@ -19,6 +19,7 @@ import * as controlMappings from './migrations/0014_control_mappings.js';
 import * as governance from './migrations/0015_governance.js';
 import * as itsm from './migrations/0016_itsm.js';
 import * as flagRolloutSteps from './migrations/0017_flag_rollout_steps.js';
+import * as metricDays from './migrations/0020_metric_days.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0015_governance': governance,
   '0016_itsm': itsm,
   '0017_flag_rollout_steps': flagRolloutSteps,
+  '0020_metric_days': metricDays,
 };
 
 /**

@@ -805,3 +805,60 @@ export interface FlagRolloutStepTable {
 export interface Database {
   flag_rollout_steps: FlagRolloutStepTable;
 }
+
+// --- the delivery metrics per group and UTC day, and the days they may be stale for (migration 0020) ---
+export interface MetricDirtyDayTable {
+  /** YYYY-MM-DD, or '*' for every day. */
+  day: string;
+  /** Changes with every marking: a refresh clears only the marks it read. */
+  mark: number;
+}
+
+export interface MetricComputedDayTable {
+  dimension: string;
+  day: string;
+}
+
+export interface MetricDeploymentDayTable {
+  dimension: string;
+  day: string;
+  grp: string;
+  delivered: number;
+  finished: number;
+  failed: number;
+  rework: number;
+  /** Comma-separated ms. */
+  lead_times: string;
+  durations: string;
+}
+
+export interface MetricIncidentDayTable {
+  dimension: string;
+  day: string;
+  grp: string;
+  incidents: number;
+  restores: string;
+  detections: string;
+}
+
+export interface MetricReleaseDayTable {
+  dimension: string;
+  day: string;
+  overall: number;
+  grp: string;
+  created: number;
+  emergency: number;
+  ended: number;
+  closed: number;
+  rollbacks: number;
+  planned: number;
+  on_time: number;
+}
+
+export interface Database {
+  metric_dirty_days: MetricDirtyDayTable;
+  metric_computed_days: MetricComputedDayTable;
+  metric_deployment_days: MetricDeploymentDayTable;
+  metric_incident_days: MetricIncidentDayTable;
+  metric_release_days: MetricReleaseDayTable;
+}

@@ -8,7 +8,7 @@ import {
 import { emptyReleaseCounts } from '../../domain/metrics/aggregates.js';
 import { groupMetricsOf, type SeriesPoint } from '../../domain/metrics/dora.js';
 import { checkRange, type Bucket, type Dimension } from '../../domain/metrics/range.js';
-import { loadMetricAggregates } from '../../store/metricAggregates.js';
+import { loadMetricAggregates } from '../../store/metricDays.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
 import { throwIfProblems } from '../releases/releaseContent.js';

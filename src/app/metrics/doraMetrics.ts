@@ -1,6 +1,6 @@
 import { doraReportOf, type DoraReport } from '../../domain/metrics/dora.js';
 import { checkRange, type Bucket, type Dimension } from '../../domain/metrics/range.js';
-import { loadMetricAggregates } from '../../store/metricAggregates.js';
+import { loadMetricAggregates } from '../../store/metricDays.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
 import { throwIfProblems } from '../releases/releaseContent.js';

@@ -60,6 +60,23 @@ export interface ReleaseCounts {
   onTime: number;
 }
 
+/** The release counts of one group (or of every release once) on one UTC day. */
+export interface ReleaseDay {
+  group: string;
+  day: string;
+  /** Every release once, whichever groups it sits in (group is then ''). */
+  overall: boolean;
+  /** `created` and `emergency` count releases raised that day; the rest, ended that day. */
+  counts: ReleaseCounts;
+}
+
+/** The day aggregates of one range (or of several disjoint ranges put together). */
+export interface DayAggregates {
+  deployments: DeploymentDay[];
+  incidents: IncidentDay[];
+  releases: ReleaseDay[];
+}
+
 export interface MetricAggregates {
   deployments: DeploymentDay[];
   incidents: IncidentDay[];
@@ -182,6 +199,36 @@ export function aggregateFacts(facts: MetricFacts, range: MetricRange): MetricAg
         ...facts.deployments.map((d) => d.group),
         ...facts.incidents.map((i) => i.group),
         ...facts.releases.map((r) => r.group),
+      ]),
+    ],
+  };
+}
+
+function addCounts(to: ReleaseCounts, from: ReleaseCounts): void {
+  for (const key of Object.keys(to) as Array<keyof ReleaseCounts>) to[key] += from[key];
+}
+
+/**
+ * The aggregates of a range from its days: the release counts of disjoint days add up
+ * (each release is raised on one day and ends on one day), per group and overall.
+ */
+export function aggregatesOfDays(days: DayAggregates): MetricAggregates {
+  const releases = new Map<string, ReleaseCounts>();
+  const allReleases = emptyReleaseCounts();
+  for (const r of days.releases) {
+    if (r.overall) addCounts(allReleases, r.counts);
+    else addCounts(keyed(releases, r.group, emptyReleaseCounts), r.counts);
+  }
+  return {
+    deployments: days.deployments,
+    incidents: days.incidents,
+    releases,
+    allReleases,
+    groups: [
+      ...new Set([
+        ...days.deployments.map((d) => d.group),
+        ...days.incidents.map((i) => i.group),
+        ...releases.keys(),
       ]),
     ],
   };

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { query } from '../../app/context.js';
 import { postReleaseControlCharts } from '../../app/metrics/controlCharts.js';
 import { doraMetrics } from '../../app/metrics/doraMetrics.js';
+import { refreshMetricDays } from '../../app/metrics/refreshMetricDays.js';
 import { releaseDefectDensity } from '../../app/metrics/defectDensity.js';
 import { DEFECT_DENSITY_DIMENSIONS } from '../../domain/metrics/defect-density.js';
 import { DefectDensityReportSchema } from '../schemas/defect-density.js';
@@ -42,7 +43,10 @@ export function metricsRoutes({ server, app }: RouteDeps): void {
         response: { 200: DoraReportSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => query(app, request.actor, (ctx) => doraMetrics(ctx, request.query)),
+    async (request) => {
+      await refreshMetricDays(app, request.actor, request.query);
+      return query(app, request.actor, (ctx) => doraMetrics(ctx, request.query));
+    },
   );
 
   server.get(
@@ -64,8 +68,10 @@ export function metricsRoutes({ server, app }: RouteDeps): void {
         response: { 200: PostReleaseChartsSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) =>
-      query(app, request.actor, (ctx) => postReleaseControlCharts(ctx, request.query)),
+    async (request) => {
+      await refreshMetricDays(app, request.actor, request.query);
+      return query(app, request.actor, (ctx) => postReleaseControlCharts(ctx, request.query));
+    },
   );
 
   server.get(
