@@ -217,15 +217,16 @@ export async function checkGateUntil(
 
 /**
  * A pipeline's gate check, outside any transaction: remembered until anything is
- * committed or the clock reaches an instant where the verdict could change, and stamped
- * with the time it was asked (ADR 2500-1).
+ * committed or the clock reaches an instant where the verdict could change (ADR 2500-1).
+ * The remembered check carries the time it was made; `checkedAt` is the time it was asked,
+ * which is what the caller must report.
  */
 export async function readGateCheck(
   app: App,
   actor: Actor,
   releaseIdOrKey: string,
   environmentName: string,
-): Promise<GateCheck> {
+): Promise<{ check: GateCheck; checkedAt: string }> {
   authorize(actor, 'policy:read');
   const now = app.clock();
   const check = await readMemo<GateCheck>(app.store, 'gate-check').get(
@@ -238,5 +239,5 @@ export async function readGateCheck(
       return { value: made.check, until: made.until };
     },
   );
-  return { ...check, checkedAt: now.toISOString() };
+  return { check, checkedAt: now.toISOString() };
 }

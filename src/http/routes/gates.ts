@@ -12,6 +12,7 @@ import { GATE_RULE_IDS } from '../../domain/gate.js';
 import { Instant, Slug, StrictObject, StringEnum } from '../../domain/schema-kit.js';
 import { ERROR_RESPONSES, IdParam, Nullable } from '../schemas/common.js';
 import type { RouteDeps } from './index.js';
+import { sendSerialized, serializedOnce } from '../serializedOnce.js';
 
 const WaiverSchema = Type.Object(
   {
@@ -65,6 +66,8 @@ const SecuritySchema = Type.Object({
 
 export const GATE_SCHEMAS = [WaiverSchema];
 
+const EMPTY_STAMP = '"checkedAt":""';
+
 export function gateRoutes({ server, app }: RouteDeps): void {
   const tags = ['gates'];
   const notFound = { 404: Type.Ref('Problem') };
@@ -84,15 +87,23 @@ export function gateRoutes({ server, app }: RouteDeps): void {
         },
       },
     },
-    async (request) => {
-      const check = await readGateCheck(
+    async (request, reply) => {
+      const { check, checkedAt } = await readGateCheck(
         app,
         request.actor,
         request.params.id,
         request.params.environment,
       );
       server.metrics.gateChecked(check.verdict);
-      return check;
+      // The remembered check's text is made once with an empty stamp, the last field the
+      // serializer writes; each answer puts the time it was asked there.
+      const text = serializedOnce(reply, check, { ...check, checkedAt: '' });
+      const at = text.lastIndexOf(EMPTY_STAMP);
+      if (at < 0) return { ...check, checkedAt };
+      return sendSerialized(
+        reply,
+        `${text.slice(0, at)}"checkedAt":${JSON.stringify(checkedAt)}${text.slice(at + EMPTY_STAMP.length)}`,
+      );
     },
   );
 

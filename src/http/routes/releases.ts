@@ -32,6 +32,7 @@ import {
   TransitionEvaluationSchema,
 } from '../schemas/release.js';
 import type { RouteDeps } from './index.js';
+import { sendSerialized, serializedOnce } from '../serializedOnce.js';
 
 const etag = (release: Release) => `"${release.revision}"`;
 
@@ -138,8 +139,10 @@ export function releaseRoutes({ server, app }: RouteDeps): void {
         response: { 200: Type.Ref('Release'), ...ERROR_RESPONSES, 404: Type.Ref('Problem') },
       },
     },
-    async (request, reply) =>
-      withEtag(reply, await readRelease(app, request.actor, request.params.id)),
+    async (request, reply) => {
+      const release = withEtag(reply, await readRelease(app, request.actor, request.params.id));
+      return sendSerialized(reply, serializedOnce(reply, release));
+    },
   );
 
   server.patch(
