@@ -6,6 +6,9 @@
 // Suites under test/soak/ run for minutes (sustained load, long fault runs), so the
 // default run leaves them out to keep CI inside its budget. `--soak` (`npm run test:soak`)
 // runs only them, or those of them matching further arguments.
+//
+// Suites named `*.alone.test.ts` disturb what every other suite shares (they restart the
+// PostgreSQL server), so they run after the others, one at a time.
 import { readdirSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -38,9 +41,26 @@ if (files.length === 0) {
   process.exit(2);
 }
 
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
-  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+const runTests = (selected, concurrency) =>
+  selected.length === 0
+    ? 0
+    : (spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--test',
+          '--test-reporter=spec',
+          `--test-concurrency=${concurrency}`,
+          ...selected,
+        ],
+        { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+      ).status ?? 1);
+
+const alone = (file) => file.endsWith('.alone.test.ts');
+const together = runTests(
+  files.filter((file) => !alone(file)),
+  2,
 );
-process.exit(result.status ?? 1);
+const apart = runTests(files.filter(alone), 1);
+process.exit(together || apart);

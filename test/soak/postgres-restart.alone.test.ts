@@ -1,6 +1,6 @@
 /**
  * PostgreSQL restarted several times under write load (`npm run test:soak`); the short
- * version with one restart is test/postgres-restart.test.ts.
+ * version with one restart is test/postgres-restart.alone.test.ts.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
