@@ -60,3 +60,29 @@ describe('ReadMemo', () => {
     assert.equal(await memo.get('a', 0, make), 4);
   });
 });
+
+test('requests that miss together under one mark wait for a single making', async () => {
+  const { store } = storeWithMark(1);
+  const memo = new ReadMemo<number>(store);
+  let made = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const make = async () => {
+    made++;
+    await gate;
+    return { value: 42, until: Infinity };
+  };
+  const answers = Promise.all([memo.get('a', 0, make), memo.get('a', 0, make)]);
+  release();
+  assert.deepEqual(await answers, [42, 42]);
+  assert.equal(made, 1);
+});
+
+test('a failed making fails those waiting for it, and the next caller makes again', async () => {
+  const { store } = storeWithMark(1);
+  const memo = new ReadMemo<number>(store);
+  const failing = async () => Promise.reject(new Error('not found'));
+  const both = [memo.get('a', 0, failing), memo.get('a', 0, failing)];
+  for (const answer of both) await assert.rejects(answer, /not found/);
+  assert.equal(await memo.get('a', 0, async () => ({ value: 1, until: Infinity })), 1);
+});

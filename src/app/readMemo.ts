@@ -7,6 +7,12 @@
  */
 import type { Store } from '../store/database.js';
 
+interface Made<T> {
+  value: T;
+  /** Epoch ms from which the answer may differ although no data changed. */
+  until: number;
+}
+
 interface Entry<T> {
   mark: number;
   /** Epoch ms from which the answer may differ although no data changed. */
@@ -25,6 +31,8 @@ function deepFreeze<T>(value: T): T {
 
 export class ReadMemo<T> {
   private readonly entries = new Map<string, Entry<T>>();
+  /** Answers being made, so requests that miss together wait for one making. */
+  private readonly making = new Map<string, { mark: number; made: Promise<Made<T>> }>();
 
   constructor(
     private readonly store: Store,
@@ -35,17 +43,30 @@ export class ReadMemo<T> {
    * The remembered answer for `key`, or `make`'s (remembered when the store allows).
    * `make` returns the answer and until when it holds if no data changes (or `Infinity`).
    */
-  async get(key: string, now: number, make: () => Promise<{ value: T; until: number }>) {
+  async get(key: string, now: number, make: () => Promise<Made<T>>): Promise<T> {
     const mark = this.store.changeMark();
     if (mark === null) return (await make()).value;
     const entry = this.entries.get(key);
     if (entry && entry.mark === mark && now < entry.until) return entry.value;
-    const made = await make();
-    // Answers made from data older than the mark would be wrongly reused; the mark was
-    // read first, so the data is at least as new as the mark says.
-    if (this.entries.size >= this.capacity) this.entries.clear();
-    this.entries.set(key, { mark, until: made.until, value: deepFreeze(made.value) });
-    return made.value;
+    // After a commit every caller misses at once (200 pipelines polling one gate): the
+    // first makes the answer, the others under the same mark wait for it.
+    const inFlight = this.making.get(key);
+    if (inFlight && inFlight.mark === mark) {
+      const made = await inFlight.made;
+      if (now < made.until) return made.value;
+    }
+    const making = make();
+    this.making.set(key, { mark, made: making });
+    try {
+      const made = await making;
+      // Answers made from data older than the mark would be wrongly reused; the mark was
+      // read first, so the data is at least as new as the mark says.
+      if (this.entries.size >= this.capacity) this.entries.clear();
+      this.entries.set(key, { mark, until: made.until, value: deepFreeze(made.value) });
+      return made.value;
+    } finally {
+      if (this.making.get(key)?.made === making) this.making.delete(key);
+    }
   }
 }
 

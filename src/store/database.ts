@@ -112,7 +112,7 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
     };
   }
   const { writer, reader, changeMark } = openSqliteConnections(target);
-  const committer = new GroupCommitter(writer);
+  const committer = new GroupCommitter(writer, undefined, () => changeMark?.committed());
   return {
     engine,
     location: `sqlite:${target}`,
@@ -120,7 +120,7 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
     reader,
     write: (work) => committer.run(work),
     read: (work) => reader.transaction().execute(work),
-    changeMark,
+    changeMark: () => (changeMark ? changeMark.current() : null),
     async close() {
       await reader.destroy();
       if (reader !== writer) await writer.destroy();

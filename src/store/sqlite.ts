@@ -29,8 +29,8 @@ function withStatementCache(database: SQLite.Database, capacity = 2000): SqliteD
 export function openSqliteConnections(target: string): {
   writer: Kysely<Database>;
   reader: Kysely<Database>;
-  /** See `Store.changeMark`. */
-  changeMark: () => number | null;
+  /** See `Store.changeMark`; null for an in-memory database (one connection). */
+  changeMark: SqliteChangeMark | null;
 } {
   if (target !== ':memory:') mkdirSync(dirname(resolve(target)), { recursive: true });
   const writer = new SQLite(target);
@@ -45,7 +45,7 @@ export function openSqliteConnections(target: string): {
     dialect: new SqliteDialect({ database: withStatementCache(writer) }),
   });
   // One connection sees no change mark for its own commits: nothing is remembered.
-  if (target === ':memory:') return { writer: writerDb, reader: writerDb, changeMark: () => null };
+  if (target === ':memory:') return { writer: writerDb, reader: writerDb, changeMark: null };
   const reader = new SQLite(target, { readonly: true });
   reader.pragma('busy_timeout = 5000');
   // Reports read far more than the writer does: the same page cache, and the file mapped
@@ -61,8 +61,44 @@ export function openSqliteConnections(target: string): {
   return {
     writer: writerDb,
     reader: readerDb,
-    changeMark: () => dataVersion.get() as number,
+    changeMark: new SqliteChangeMark(() => dataVersion.get() as number),
   };
+}
+
+/**
+ * The store's change mark on SQLite (ADR 2500-1): a generation that moves when the
+ * reader's data_version moves (a commit by our writer or by another process) and at once
+ * when our writer commits. Reading data_version takes SQLite's shared lock, a round of
+ * system calls that cost a fifth of a remembered read, so it is read at most once per turn
+ * of the event loop: every request handled in a turn arrived before that turn's I/O poll,
+ * and so after any commit acknowledged before the request was sent.
+ */
+export class SqliteChangeMark {
+  private generation = 0;
+  private version = -1;
+  private fresh = false;
+
+  constructor(private readonly readVersion: () => number) {}
+
+  current(): number {
+    if (!this.fresh) {
+      const version = this.readVersion();
+      if (version !== this.version) {
+        this.version = version;
+        this.generation++;
+      }
+      this.fresh = true;
+      setImmediate(() => {
+        this.fresh = false;
+      });
+    }
+    return this.generation;
+  }
+
+  /** Our writer committed: nothing remembered before may be reused. */
+  committed(): void {
+    this.generation++;
+  }
 }
 
 type Work<T> = (tx: Kysely<Database>) => Promise<T>;
@@ -86,6 +122,8 @@ export class GroupCommitter {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly maxBatch = 500,
+    /** Told after every commit, before any unit of the batch is answered. */
+    private readonly onCommit: () => void = () => undefined,
   ) {}
 
   run<T>(work: Work<T>): Promise<T> {
@@ -125,6 +163,7 @@ export class GroupCommitter {
         }
       }
       await trx.commit().execute();
+      this.onCommit();
     } catch (error) {
       await trx
         .rollback()
