@@ -112,20 +112,13 @@ export function notificationSettingsFromEnv(env = process.env): Partial<Notifica
 }
 
 /** ITSM sync tuning (issue 10, point 1) from the environment; unset values keep their defaults. */
-export function itsmSettingsFromEnv(env = process.env): {
-  intervalMs?: number;
-  timeoutMs?: number;
-  backoffBaseMs?: number;
-  backoffMaxMs?: number;
-} {
-  const settings: Record<string, number> = {};
-  const numbers = {
-    GATEHOUSE_ITSM_INTERVAL_MS: 'intervalMs',
-    GATEHOUSE_ITSM_TIMEOUT_MS: 'timeoutMs',
-    GATEHOUSE_ITSM_BACKOFF_MS: 'backoffBaseMs',
-    GATEHOUSE_ITSM_BACKOFF_MAX_MS: 'backoffMaxMs',
-  } as const;
-  for (const [name, key] of Object.entries(numbers)) {
+/** Settings read from variables holding positive whole numbers; unset ones are left out. */
+function positiveWholeNumbersFromEnv<K extends string>(
+  env: NodeJS.ProcessEnv,
+  names: Record<string, K>,
+): Partial<Record<K, number>> {
+  const settings: Partial<Record<K, number>> = {};
+  for (const [name, key] of Object.entries(names)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     const value = Number(raw);
@@ -134,6 +127,20 @@ export function itsmSettingsFromEnv(env = process.env): {
     settings[key] = value;
   }
   return settings;
+}
+
+export function itsmSettingsFromEnv(env = process.env): {
+  intervalMs?: number;
+  timeoutMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+} {
+  return positiveWholeNumbersFromEnv(env, {
+    GATEHOUSE_ITSM_INTERVAL_MS: 'intervalMs',
+    GATEHOUSE_ITSM_TIMEOUT_MS: 'timeoutMs',
+    GATEHOUSE_ITSM_BACKOFF_MS: 'backoffBaseMs',
+    GATEHOUSE_ITSM_BACKOFF_MAX_MS: 'backoffMaxMs',
+  });
 }
 
 /** How often the sweeps run (escalations, hypercare checks, overdue action items); unset keeps the defaults. */
@@ -144,19 +151,9 @@ export interface SweepIntervals {
 }
 
 export function sweepIntervalsFromEnv(env = process.env): SweepIntervals {
-  const settings: SweepIntervals = {};
-  const numbers = {
+  return positiveWholeNumbersFromEnv(env, {
     GATEHOUSE_ESCALATION_INTERVAL_MS: 'escalationMs',
     GATEHOUSE_HYPERCARE_INTERVAL_MS: 'hypercareMs',
     GATEHOUSE_ACTION_ITEMS_INTERVAL_MS: 'actionItemsMs',
-  } as const;
-  for (const [name, key] of Object.entries(numbers)) {
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1)
-      throw new Error(`${name} must be a positive whole number (got '${raw}')`);
-    settings[key] = value;
-  }
-  return settings;
+  });
 }

@@ -6,6 +6,7 @@
  * `verifyWrites` can check afterwards that each acknowledged write is really there.
  */
 import type { Answer, Job, LoadRequest } from './generator.js';
+import { mulberry32 } from '../../src/app/demo/random.js';
 
 export interface MixWeights {
   gate: number;
@@ -50,18 +51,6 @@ interface Setup {
   adminToken: string;
   weights?: MixWeights;
   seed?: number;
-}
-
-/** A small seeded generator (mulberry32) so two runs offer the same sequence of kinds. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // The JSON answers of several routes, read by the few fields the set-up needs.
@@ -115,7 +104,7 @@ function releaseBody(n: number, version: string): string {
  */
 export async function prepareMix(setup: Setup): Promise<Mix> {
   const weights = setup.weights ?? DEFAULT_WEIGHTS;
-  const random = seeded(setup.seed ?? 42);
+  const random = mulberry32(setup.seed ?? 42);
   const catalog = await call(setup, 'GET', '/catalog');
   await call(setup, 'POST', '/catalog/apply', {
     teams: [{ name: TEAM }],

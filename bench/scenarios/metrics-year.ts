@@ -21,6 +21,7 @@ import { postReleaseControlCharts } from '../../src/app/metrics/controlCharts.js
 import { doraMetrics } from '../../src/app/metrics/doraMetrics.js';
 import { refreshMetricDays } from '../../src/app/metrics/refreshMetricDays.js';
 import { DIMENSIONS, type Dimension } from '../../src/domain/metrics/range.js';
+import { mulberry32 } from '../../src/app/demo/random.js';
 import { openStore } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import type { Database } from '../../src/store/schema.js';
@@ -30,17 +31,6 @@ const UNTIL = Date.parse('2026-01-01T00:00:00Z');
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const ENVIRONMENTS = ['sit', 'uat', 'pre-prod', 'prod'] as const;
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const iso = (ms: number) => new Date(Math.round(ms / 1000) * 1000).toISOString();
 
