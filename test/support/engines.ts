@@ -28,7 +28,9 @@ export interface TestEngine {
 async function postgresReachable(): Promise<string | null> {
   const client = new pg.Client({
     connectionString: POSTGRES_ADMIN_URL,
-    connectionTimeoutMillis: 3000,
+    // A server that is not there refuses at once; a busy machine (CI running three suites
+    // on two cores) can take seconds to start a backend, which is not "unreachable".
+    connectionTimeoutMillis: 20_000,
   });
   try {
     await client.connect();
