@@ -83,6 +83,10 @@ describe('HTTP hardening', () => {
     if (page.status === 404) return t.skip('web UI not built');
     assert.equal(page.status, 200);
     assertSecurityHeaders(page.headers, 'UI page');
+    // A page is a document: it also gets the headers only browsing contexts read.
+    assert.equal(page.headers.get('cross-origin-opener-policy'), 'same-origin');
+    assert.equal(page.headers.get('origin-agent-cluster'), '?1');
+    assert.equal(page.headers.get('x-dns-prefetch-control'), 'off');
     const csp = page.headers.get('content-security-policy')!;
     assert.match(csp, /default-src 'self'/);
     assert.match(csp, /script-src 'self'(;|$)/);
@@ -112,6 +116,11 @@ describe('HTTP hardening', () => {
     assert.match(refused.headers.get('content-type') ?? '', /application\/problem\+json/);
     assert.ok(Number(refused.headers.get('retry-after')) > 0, 'Retry-After in seconds');
     assertSecurityHeaders(refused.headers, '429');
+    assert.match(
+      refused.headers.get('x-request-id') ?? '',
+      /^[0-9a-f-]{36}$/,
+      'a refusal names its request',
+    );
     // The admin token spent one request (issuing the token): its own budget is intact.
     assert.equal((await tight.call('GET', '/me')).status, 200);
     for (let i = 0; i < RATE_LIMIT + 2; i++)

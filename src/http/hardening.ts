@@ -1,13 +1,14 @@
 /**
  * What every response carries and every caller is held to, whatever the route: security
- * headers (chosen by Helmet) and a per-token rate limit. The UI's own content security
+ * headers (chosen by Helmet), the request id, and a per-token rate limit. The UI's own content security
  * policy is set on its pages in ui.ts; see docs/decisions/2000-1-http-hardening.md.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { FastifyRequest } from 'fastify';
+import { bearerOf } from './auth.js';
+import { REQUEST_ID_HEADER } from './requestId.js';
 import type { Server } from './routes/index.js';
 
 export interface HardeningOptions {
@@ -34,23 +35,8 @@ const API_CONTENT_SECURITY_POLICY = {
   },
 };
 
-/**
- * The headers Helmet sets with these options, collected once. Helmet's middleware rebuilds
- * them on every request (a policy may depend on the request; ours do not), which cost
- * about as much CPU as a bare route; sending the collected constants costs next to none.
- */
-export function securityHeaders(hsts: boolean): Record<string, string> {
-  const options: HelmetOptions = {
-    contentSecurityPolicy: API_CONTENT_SECURITY_POLICY,
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    strictTransportSecurity: hsts ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    // Cross-origin isolation would only get in the way of a UI hosted elsewhere later.
-    crossOriginEmbedderPolicy: false,
-    // Headers only Internet Explorer and Flash ever read: bytes on every answer for nobody.
-    xDownloadOptions: false,
-    xPermittedCrossDomainPolicies: false,
-  };
+/** Runs Helmet once against a recording response and returns the headers it set. */
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   const response = {
     setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
@@ -69,10 +55,65 @@ export function securityHeaders(hsts: boolean): Record<string, string> {
   return headers;
 }
 
-export function registerSecurityHeaders(server: Server, hsts: boolean): void {
+/**
+ * The headers every answer carries, collected once. Helmet's middleware rebuilds them on
+ * every request (a policy may depend on the request; ours do not), which cost about as
+ * much CPU as a bare route; sending the collected constants costs next to none.
+ *
+ * Data answers get what protects data (OWASP's REST set): nothing may load, frame or sniff
+ * them, no other origin may embed them, no referrer leaks. Helmet's headers that only a
+ * browsing context reads (opener policy, origin-agent cluster, DNS prefetch, the legacy
+ * XSS filter) are left to the UI's pages, which are documents (`documentHeaders`).
+ */
+export function securityHeaders(hsts: boolean): Record<string, string> {
+  return helmetHeaders({
+    contentSecurityPolicy: API_CONTENT_SECURITY_POLICY,
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: hsts ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+    xDnsPrefetchControl: false,
+    xXssProtection: false,
+    // Cross-origin isolation would only get in the way of a UI hosted elsewhere later.
+    crossOriginEmbedderPolicy: false,
+    // Headers only Internet Explorer and Flash ever read: bytes on every answer for nobody.
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+  });
+}
+
+/**
+ * What a page of the UI adds to `securityHeaders`: its own content security policy and
+ * Helmet's headers for documents (a browsing context of its own, no DNS prefetching,
+ * the legacy XSS filter off).
+ */
+export function documentHeaders(contentSecurityPolicy: string): Record<string, string> {
+  return {
+    ...helmetHeaders({
+      contentSecurityPolicy: false,
+      crossOriginEmbedderPolicy: false,
+      crossOriginResourcePolicy: false,
+      frameguard: false,
+      hsts: false,
+      noSniff: false,
+      referrerPolicy: false,
+      xDownloadOptions: false,
+      xPermittedCrossDomainPolicies: false,
+    }),
+    'content-security-policy': contentSecurityPolicy,
+  };
+}
+
+/**
+ * What every answer carries, refusals by the rate limit and authentication included (so
+ * register it first): the security headers and the request's id (requestId.ts). One hook
+ * for both, as each hook is a step every request pays for.
+ */
+export function registerResponseHeaders(server: Server, hsts: boolean): void {
   const headers = securityHeaders(hsts);
-  server.addHook('onRequest', (_request, reply, next) => {
-    reply.headers(headers);
+  server.addHook('onRequest', (request, reply, next) => {
+    reply.headers(headers).header(REQUEST_ID_HEADER, request.id);
     next();
   });
 }
@@ -82,10 +123,8 @@ export function registerSecurityHeaders(server: Server, hsts: boolean): void {
  * limiter's memory), or its address's when it carries none.
  */
 export function rateLimitKey(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  if (header && header.length > 7)
-    return 't:' + createHash('sha256').update(header.slice(7).trim()).digest('base64url');
-  return 'ip:' + request.ip;
+  const bearer = bearerOf(request);
+  return bearer.kind === 'token' ? 't:' + bearer.hash : 'ip:' + request.ip;
 }
 
 /**

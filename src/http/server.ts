@@ -9,14 +9,14 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { App } from '../app/context.js';
 import { GatehouseError } from '../domain/errors.js';
 import { registerAuthentication } from './auth.js';
-import { echoRequestIds, requestIdFor } from './requestId.js';
+import { requestIdFor } from './requestId.js';
 import { createServerMetrics, observeRequestDurations } from './serverMetrics.js';
 import { operationsRoutes } from './routes/operations.js';
 import { problem, sendProblem, STORE_RETRY_AFTER_SECONDS, toProblem } from './problem.js';
 import {
   DEFAULT_RATE_LIMIT_PER_MINUTE,
   registerRateLimit,
-  registerSecurityHeaders,
+  registerResponseHeaders,
 } from './hardening.js';
 import { ACCESS_SCHEMAS } from './routes/access.js';
 import { EvidenceSchema } from './routes/evidence.js';
@@ -207,9 +207,8 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
 
   // Headers first, so even a throttled or unauthenticated answer carries them; the rate
   // limit before authentication, so a flood of bad tokens never reaches the database.
-  registerSecurityHeaders(server, options.hsts ?? false);
+  registerResponseHeaders(server, options.hsts ?? false);
   await registerRateLimit(server, options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
-  echoRequestIds(server);
   observeRequestDurations(server, server.metrics.registry);
   registerAuthentication(server, app);
   operationsRoutes({ server, app }, { metricsPublic: options.metricsPublic ?? false });

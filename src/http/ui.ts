@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply } from 'fastify';
+import { documentHeaders } from './hardening.js';
 import { problem, sendProblem } from './problem.js';
 import type { Server } from './routes/index.js';
 
@@ -20,9 +21,11 @@ const CONTENT_SECURITY_POLICY =
   "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
   "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-/** The page's policy replaces the API's `default-src 'none'` (hardening.ts). */
+/** The page's policy replaces the API's `default-src 'none'`; see hardening.ts. */
+const PAGE_HEADERS = documentHeaders(CONTENT_SECURITY_POLICY);
+
 function pageHeaders(reply: FastifyReply): FastifyReply {
-  return reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+  return reply.headers(PAGE_HEADERS);
 }
 
 export async function registerUi(server: Server, root = UI_ROOT): Promise<void> {

@@ -4,12 +4,20 @@
  * path. The price is bounded staleness: a token revoked or a role withdrawn on another
  * replica stops working within `ttlMs` (on this replica, `forget()` makes it at once).
  * Refusals are never remembered, so a new token works immediately.
+ *
+ * Tokens are named by their SHA-256 (`hashToken`): the HTTP layer hashes each request's
+ * token once and the rate limiter, this memory and the store all use that one digest.
  */
 import type { Store } from '../../store/database.js';
-import { authenticate, hashToken, type Authentication } from './tokens.js';
+import { authenticate, type Authentication } from './tokens.js';
+
+type Admitted = Authentication & { ok: true };
 
 export interface Authenticator {
-  authenticate(token: string, now: Date): Promise<Authentication>;
+  /** The remembered answer for this token, when there is one still good at `now`. */
+  remembered(tokenHash: string, now: Date): Admitted | undefined;
+  /** The remembered answer, or the store's (remembered when it admits). */
+  authenticate(tokenHash: string, now: Date): Promise<Authentication>;
   /** Drops every remembered answer (after a revocation or a change of roles). */
   forget(): void;
 }
@@ -20,31 +28,25 @@ export function createAuthenticator(
 ): Authenticator {
   const ttlMs = options.ttlMs ?? 5_000;
   const capacity = options.capacity ?? 10_000;
-  const remembered = new Map<
-    string,
-    { result: Authentication & { ok: true }; until: number; expiresAt: number | null }
-  >();
+  const memory = new Map<string, { result: Admitted; until: number }>();
+  const remembered = (tokenHash: string, now: Date): Admitted | undefined => {
+    const hit = memory.get(tokenHash);
+    return hit && hit.until > now.getTime() ? hit.result : undefined;
+  };
   return {
-    async authenticate(token, now) {
-      const key = hashToken(token);
-      const hit = remembered.get(key);
-      if (
-        hit &&
-        hit.until > now.getTime() &&
-        (hit.expiresAt === null || hit.expiresAt > now.getTime())
-      )
-        return hit.result;
-      const result = await authenticate(store.reader, token, now);
+    remembered,
+    async authenticate(tokenHash, now) {
+      const hit = remembered(tokenHash, now);
+      if (hit) return hit;
+      const result = await authenticate(store.reader, tokenHash, now);
       if (result.ok) {
-        if (remembered.size >= capacity) remembered.clear();
-        remembered.set(key, {
-          result,
-          until: now.getTime() + ttlMs,
-          expiresAt: result.expiresAt ? Date.parse(result.expiresAt) : null,
-        });
-      } else remembered.delete(key);
+        if (memory.size >= capacity) memory.clear();
+        // Never remembered past the token's own expiry.
+        const expiresAt = result.expiresAt ? Date.parse(result.expiresAt) : Infinity;
+        memory.set(tokenHash, { result, until: Math.min(now.getTime() + ttlMs, expiresAt) });
+      } else memory.delete(tokenHash);
       return result;
     },
-    forget: () => remembered.clear(),
+    forget: () => memory.clear(),
   };
 }

@@ -101,12 +101,13 @@ const rolesOf = preparedQuery((db: Kysely<Database>, userId: string) =>
 );
 
 /** Resolves a bearer token to the person it acts for, or says why it does not. */
+/** Resolves a token by its SHA-256 (`hashToken`), so the caller hashes it once per request. */
 export async function authenticate(
   db: Kysely<Database>,
-  token: string,
+  tokenHash: string,
   now: Date,
 ): Promise<Authentication> {
-  const [row] = await tokenByHash(db, hashToken(token));
+  const [row] = await tokenByHash(db, tokenHash);
   if (!row) return { ok: false, reason: 'the token is not known' };
   if (row.revoked_at) return { ok: false, reason: `the token was revoked at ${row.revoked_at}` };
   if (row.expires_at && Date.parse(row.expires_at) <= now.getTime())
