@@ -4,42 +4,50 @@
  * re-checks the WHERE after waiting for a concurrent writer's row lock, SQLite has one
  * writer — so of two replicas asking at once exactly one gets it.
  */
-import type { Store } from './database.js';
+import type { Store, Tx } from './database.js';
 
 export async function acquireLease(
   store: Store,
   input: { name: string; holder: string; now: Date; leaseMs: number },
 ): Promise<boolean> {
-  const now = input.now.toISOString();
-  const until = new Date(input.now.getTime() + input.leaseMs).toISOString();
-  return store.write(async (tx) => {
-    await tx
-      .insertInto('job_leases')
-      .values({ name: input.name, holder: null, lease_until: now, runs: 0 })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .execute();
-    const taken = await tx
-      .updateTable('job_leases')
-      .set({ holder: input.holder, lease_until: until })
-      .where('name', '=', input.name)
-      .where((eb) => eb.or([eb('holder', '=', input.holder), eb('lease_until', '<=', now)]))
-      .executeTakeFirst();
-    return Number(taken.numUpdatedRows) === 1;
-  });
+  return store.write((tx) => takeLease(tx, input, false));
 }
 
-export async function recordJobStart(
+/**
+ * Takes or renews the lease and, when it is ours, counts the run as started — in one
+ * transaction: every commit is a durable write (an fsync on SQLite) that also makes
+ * remembered reads stale, and a job ticks every few seconds on every replica.
+ */
+export async function startRun(
   store: Store,
-  input: { name: string; holder: string; at: Date },
-): Promise<void> {
-  await store.write((tx) =>
-    tx
-      .updateTable('job_leases')
-      .set((eb) => ({ last_started_at: input.at.toISOString(), runs: eb('runs', '+', 1) }))
-      .where('name', '=', input.name)
-      .where('holder', '=', input.holder)
-      .execute(),
-  );
+  input: { name: string; holder: string; now: Date; leaseMs: number },
+): Promise<boolean> {
+  return store.write((tx) => takeLease(tx, input, true));
+}
+
+async function takeLease(
+  tx: Tx,
+  input: { name: string; holder: string; now: Date; leaseMs: number },
+  countRun: boolean,
+): Promise<boolean> {
+  const now = input.now.toISOString();
+  const until = new Date(input.now.getTime() + input.leaseMs).toISOString();
+  await tx
+    .insertInto('job_leases')
+    .values({ name: input.name, holder: null, lease_until: now, runs: 0 })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const taken = await tx
+    .updateTable('job_leases')
+    .set((eb) => ({
+      holder: input.holder,
+      lease_until: until,
+      ...(countRun ? { last_started_at: now, runs: eb('runs', '+', 1) } : {}),
+    }))
+    .where('name', '=', input.name)
+    .where((eb) => eb.or([eb('holder', '=', input.holder), eb('lease_until', '<=', now)]))
+    .executeTakeFirst();
+  return Number(taken.numUpdatedRows) === 1;
 }
 
 export async function recordJobEnd(

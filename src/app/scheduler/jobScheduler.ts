@@ -9,7 +9,7 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { acquireLease, recordJobEnd, recordJobStart, releaseLease } from '../../store/jobLeases.js';
+import { recordJobEnd, releaseLease, startRun } from '../../store/jobLeases.js';
 import type { App } from '../context.js';
 
 export type JobRun = (app: App) => Promise<unknown>;
@@ -91,14 +91,13 @@ export class JobScheduler {
   private async tick(job: Job): Promise<boolean> {
     if (this.stopped) return false;
     const store = this.app.store;
-    job.held = await acquireLease(store, {
+    job.held = await startRun(store, {
       name: job.name,
       holder: this.holder,
       now: this.app.clock(),
       leaseMs: job.leaseMs,
     });
     if (!job.held) return false;
-    await recordJobStart(store, { name: job.name, holder: this.holder, at: this.app.clock() });
     let error: string | null = null;
     try {
       await job.run(this.app);
