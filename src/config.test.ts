@@ -14,8 +14,13 @@ describe('HTTP settings from the environment', () => {
         GATEHOUSE_HSTS: 'on',
         GATEHOUSE_REQUEST_TIMEOUT_MS: '5000',
         GATEHOUSE_IDLE_TIMEOUT_MS: '2000',
+        GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS: '65000',
       }),
-      { rateLimitPerMinute: 0, hsts: true, timeouts: { requestMs: 5000, idleMs: 2000 } },
+      {
+        rateLimitPerMinute: 0,
+        hsts: true,
+        timeouts: { requestMs: 5000, idleMs: 2000, keepAliveMs: 65000 },
+      },
     );
     assert.deepEqual(httpSettingsFromEnv({ GATEHOUSE_HSTS: 'off' }), { hsts: false });
   });
@@ -28,6 +33,7 @@ describe('HTTP settings from the environment', () => {
       ['GATEHOUSE_HSTS', 'maybe'],
       ['GATEHOUSE_REQUEST_TIMEOUT_MS', '10'],
       ['GATEHOUSE_IDLE_TIMEOUT_MS', 'soon'],
+      ['GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS', '99'],
     ] as const)
       assert.throws(() => httpSettingsFromEnv({ [name]: value }), new RegExp(name), name);
   });

@@ -36,24 +36,21 @@ export interface HttpSettings {
   rateLimitPerMinute?: number;
   /** Send Strict-Transport-Security: set when Gatehouse is only reached over HTTPS. */
   hsts?: boolean;
-  timeouts?: { requestMs?: number; idleMs?: number };
+  /**
+   * Milliseconds. Behind a load balancer, keep-alive must outlast the balancer's own idle
+   * time-out, or it may send a request on a connection the server is closing.
+   */
+  timeouts?: { requestMs?: number; idleMs?: number; keepAliveMs?: number };
 }
 
 /**
  * `GATEHOUSE_RATE_LIMIT` (per minute, 0 = off), `GATEHOUSE_HSTS` (on/off),
- * `GATEHOUSE_REQUEST_TIMEOUT_MS` and `GATEHOUSE_IDLE_TIMEOUT_MS`; unset keeps the defaults.
+ * `GATEHOUSE_REQUEST_TIMEOUT_MS`, `GATEHOUSE_IDLE_TIMEOUT_MS` and
+ * `GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS`; unset keeps the defaults.
  */
 export function httpSettingsFromEnv(env = process.env): HttpSettings {
-  const whole = (name: string, min: number): number | undefined => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return undefined;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min)
-      throw new Error(`${name} must be a whole number of at least ${min} (got '${raw}')`);
-    return value;
-  };
   const settings: HttpSettings = {};
-  const rate = whole('GATEHOUSE_RATE_LIMIT', 0);
+  const { rate } = wholeNumbersFromEnv(env, { GATEHOUSE_RATE_LIMIT: 'rate' }, 0);
   if (rate !== undefined) settings.rateLimitPerMinute = rate;
   const hsts = env.GATEHOUSE_HSTS;
   if (hsts !== undefined && hsts !== '') {
@@ -61,13 +58,16 @@ export function httpSettingsFromEnv(env = process.env): HttpSettings {
       throw new Error(`GATEHOUSE_HSTS must be on or off (got '${hsts}')`);
     settings.hsts = /^(on|true|1|yes)$/i.test(hsts);
   }
-  const requestMs = whole('GATEHOUSE_REQUEST_TIMEOUT_MS', 100);
-  const idleMs = whole('GATEHOUSE_IDLE_TIMEOUT_MS', 100);
-  if (requestMs !== undefined || idleMs !== undefined)
-    settings.timeouts = {
-      ...(requestMs !== undefined ? { requestMs } : {}),
-      ...(idleMs !== undefined ? { idleMs } : {}),
-    };
+  const timeouts = wholeNumbersFromEnv(
+    env,
+    {
+      GATEHOUSE_REQUEST_TIMEOUT_MS: 'requestMs',
+      GATEHOUSE_IDLE_TIMEOUT_MS: 'idleMs',
+      GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS: 'keepAliveMs',
+    },
+    100,
+  );
+  if (Object.keys(timeouts).length > 0) settings.timeouts = timeouts;
   return settings;
 }
 
@@ -111,31 +111,34 @@ export function notificationSettingsFromEnv(env = process.env): Partial<Notifica
   return settings;
 }
 
-/** ITSM sync tuning (issue 10, point 1) from the environment; unset values keep their defaults. */
-/** Settings read from variables holding positive whole numbers; unset ones are left out. */
-function positiveWholeNumbersFromEnv<K extends string>(
+/** Settings read from variables holding whole numbers of at least `min`; unset ones are left out. */
+function wholeNumbersFromEnv<K extends string>(
   env: NodeJS.ProcessEnv,
   names: Record<string, K>,
+  min = 1,
 ): Partial<Record<K, number>> {
   const settings: Partial<Record<K, number>> = {};
   for (const [name, key] of Object.entries(names)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1)
-      throw new Error(`${name} must be a positive whole number (got '${raw}')`);
+    if (!Number.isInteger(value) || value < min)
+      throw new Error(
+        `${name} must be ${min === 1 ? 'a positive whole number' : `a whole number of at least ${min}`} (got '${raw}')`,
+      );
     settings[key] = value;
   }
   return settings;
 }
 
+/** ITSM sync tuning (issue 10, point 1) from the environment; unset values keep their defaults. */
 export function itsmSettingsFromEnv(env = process.env): {
   intervalMs?: number;
   timeoutMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
 } {
-  return positiveWholeNumbersFromEnv(env, {
+  return wholeNumbersFromEnv(env, {
     GATEHOUSE_ITSM_INTERVAL_MS: 'intervalMs',
     GATEHOUSE_ITSM_TIMEOUT_MS: 'timeoutMs',
     GATEHOUSE_ITSM_BACKOFF_MS: 'backoffBaseMs',
@@ -151,7 +154,7 @@ export interface SweepIntervals {
 }
 
 export function sweepIntervalsFromEnv(env = process.env): SweepIntervals {
-  return positiveWholeNumbersFromEnv(env, {
+  return wholeNumbersFromEnv(env, {
     GATEHOUSE_ESCALATION_INTERVAL_MS: 'escalationMs',
     GATEHOUSE_HYPERCARE_INTERVAL_MS: 'hypercareMs',
     GATEHOUSE_ACTION_ITEMS_INTERVAL_MS: 'actionItemsMs',

@@ -8,7 +8,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { engines } from './support/engines.js';
-import { releaseBody, startTestServer, TEST_CATALOG, type TestServer } from './support/server.js';
+import {
+  answerToDeclaredLength,
+  releaseBody,
+  startTestServer,
+  TEST_CATALOG,
+  type TestServer,
+} from './support/server.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`./fixtures/evidence/${name}`, import.meta.url));
@@ -202,8 +208,18 @@ policies:
         const viewer = (await server.call('POST', '/tokens', { body: { name: 't', user: 'val' } }))
           .body.token;
         assert.equal((await upload(key, 'junit', fixture('pytest.junit.xml'), viewer)).status, 403);
-        const huge = await upload(key, 'junit', Buffer.alloc(50 * 1024 * 1024 + 1, 0x20));
-        assert.equal(huge.status, 413);
+        const huge = await answerToDeclaredLength(
+          server.url,
+          'POST',
+          `/releases/${key}/evidence?type=junit`,
+          {
+            authorization: `Bearer ${server.adminToken}`,
+            'content-type': 'application/octet-stream',
+          },
+          50 * 1024 * 1024 + 1,
+        );
+        assert.equal(huge.status, 413, JSON.stringify(huge.body));
+        assert.equal(huge.body.status, 413);
         assert.equal(await evidenceCount(key), before);
         assert.equal((await server.call('GET', '/healthz')).status, 200);
       });

@@ -1,5 +1,6 @@
 /** A real Gatehouse server on a free loopback port over a scratch database. */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGatehouse, type Running } from '../../src/http/start.js';
@@ -43,7 +44,10 @@ export async function startTestServer(
     ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
     ...(options.sigstoreTrustedRoot ? { sigstoreTrustedRoot: options.sigstoreTrustedRoot } : {}),
     ...(options.flagsOfrepUrl ? { flagsOfrepUrl: options.flagsOfrepUrl } : {}),
-    ...(options.http ? { http: options.http } : {}),
+    // fetch keeps connections for 4 s; a server in this process under a loaded machine can
+    // stall past its own 5 s keep-alive and close a connection just as fetch reuses it
+    // (ECONNRESET). Keep-alive above any stall, as behind a load balancer.
+    http: { ...options.http, timeouts: { keepAliveMs: 65_000, ...options.http?.timeouts } },
   });
   const adminToken = running.adminToken!;
   const server: TestServer = {
@@ -143,4 +147,48 @@ export function releaseBody(overrides: Record<string, unknown> = {}): Record<str
     team: 'payments',
     ...overrides,
   };
+}
+
+/**
+ * Sends only a request's head, declaring a body of `contentLength` bytes, and reads the
+ * answer. The server refuses an oversized body from its Content-Length alone; streaming
+ * the whole body at it instead races the refusal (the server closes while the client is
+ * still sending, and the client may see a reset instead of the answer).
+ */
+export function answerToDeclaredLength(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  contentLength: number,
+): Promise<{ status: number; body: any }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const match = /^HTTP\/1\.1 (\d{3})/.exec(received);
+      if (!match) return reject(new Error(`no HTTP answer: ${JSON.stringify(received)}`));
+      const text = received.slice(received.indexOf('\r\n\r\n') + 4);
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON: leave as text
+      }
+      resolve({ status: Number(match[1]), body });
+    });
+    const head = Object.entries({
+      ...headers,
+      host: `${hostname}:${port}`,
+      'content-length': String(contentLength),
+      connection: 'close',
+    })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    socket.write(`${method} ${path} HTTP/1.1\r\n${head}\r\n`);
+  });
 }
