@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { escalateOverdueApprovals } from '../src/app/approvals/escalateOverdueApprovals.js';
-import { execute, SYSTEM_ACTOR } from '../src/app/context.js';
+import { sweepOverdueApprovals } from '../src/app/approvals/escalateOverdueApprovals.js';
+import { SYSTEM_ACTOR } from '../src/app/context.js';
 import { engines } from './support/engines.js';
 import { releaseBody, startTestServer, TEST_CATALOG, type TestServer } from './support/server.js';
 
@@ -369,9 +369,11 @@ for (const engine of await engines()) {
       const key = await inApprove({ classification: 'emergency', title: 'Escalate me' });
       const opened = Date.parse(stageOf(await status(key), 'final').openedAt);
       const app = server.running.app;
+      // The scheduler's sweep: due escalations found in short reads, recorded in writes.
       const sweep = (minutes: number) =>
-        execute({ ...app, clock: () => new Date(opened + minutes * 60_000) }, SYSTEM_ACTOR, (ctx) =>
-          escalateOverdueApprovals(ctx),
+        sweepOverdueApprovals(
+          { ...app, clock: () => new Date(opened + minutes * 60_000) },
+          SYSTEM_ACTOR,
         );
       const mine = (list: Awaited<ReturnType<typeof sweep>>) =>
         list.filter((e) => e.release === key).map((e) => `${e.stage}:L${e.level}:${e.to.join()}`);

@@ -8,7 +8,8 @@ import { dueEscalations } from '../../domain/approval.js';
 import { selectReleases, toRelease, type ReleaseRow } from '../../store/releases.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
-import type { Ctx } from '../context.js';
+import { execute, query, type Actor, type App, type Ctx } from '../context.js';
+import type { Release } from '../../domain/release.js';
 import { approvalPolicy, approvalSituation } from './approvalSituation.js';
 
 export interface Escalation {
@@ -21,19 +22,73 @@ export interface Escalation {
   escalatedAt: string;
 }
 
-export async function escalateOverdueApprovals(ctx: Ctx): Promise<Escalation[]> {
+/** Releases looked at per short read while the sweep looks for due escalations. */
+const SWEEP_BATCH = 25;
+
+/**
+ * The scheduled sweep. Finding what is due means judging every release waiting for
+ * approval; on SQLite each query runs on the event loop, so judging hundreds of them in
+ * one transaction stalled every request for as long (half a second with 1,800 waiting).
+ * Here the judging is done in short reads of a few releases each, letting requests in
+ * between, and only releases with something due are escalated, each in its own write.
+ */
+export async function sweepOverdueApprovals(app: App, actor: Actor): Promise<Escalation[]> {
+  const waiting = await query(app, actor, async (ctx) => {
+    authorize(ctx.actor, 'approval:escalate');
+    const rows = await ctx.tx
+      .selectFrom('releases')
+      .select('id')
+      .where('state', '=', 'approve')
+      .orderBy('created_at')
+      .execute();
+    return rows.map((r) => r.id);
+  });
+  const withDue: string[] = [];
+  for (let at = 0; at < waiting.length; at += SWEEP_BATCH) {
+    const batch = waiting.slice(at, at + SWEEP_BATCH);
+    withDue.push(
+      ...(await query(app, actor, async (ctx) => {
+        const due: string[] = [];
+        for (const release of await waitingReleases(ctx, batch))
+          if ((await dueFor(ctx, release)).length > 0) due.push(release.id);
+        return due;
+      })),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const escalated: Escalation[] = [];
+  for (const id of withDue)
+    escalated.push(...(await execute(app, actor, (ctx) => escalateOverdueApprovals(ctx, [id]))));
+  return escalated;
+}
+
+async function waitingReleases(ctx: Ctx, ids?: readonly string[]): Promise<Release[]> {
+  let select = selectReleases(ctx.tx).where('releases.state', '=', 'approve');
+  if (ids) select = select.where('releases.id', 'in', [...ids]);
+  return ((await select.orderBy('releases.created_at').execute()) as ReleaseRow[]).map(toRelease);
+}
+
+async function dueFor(ctx: Ctx, release: Release) {
+  const policy = await approvalPolicy(ctx.tx, release);
+  if (!policy.stages.some((s) => s.escalation)) return [];
+  const { progress } = await approvalSituation(ctx.tx, release, policy.stages, ctx.now);
+  return dueEscalations(policy.stages, progress, ctx.now);
+}
+
+/**
+ * Records the escalations due now, for every release waiting for approval or only the
+ * ones named, in the caller's transaction.
+ */
+export async function escalateOverdueApprovals(
+  ctx: Ctx,
+  releaseIds?: readonly string[],
+): Promise<Escalation[]> {
   authorize(ctx.actor, 'approval:escalate');
   const { tx } = ctx;
-  const rows = (await selectReleases(tx)
-    .where('releases.state', '=', 'approve')
-    .orderBy('releases.created_at')
-    .execute()) as ReleaseRow[];
+  if (releaseIds?.length === 0) return [];
   const escalated: Escalation[] = [];
-  for (const release of rows.map(toRelease)) {
-    const policy = await approvalPolicy(tx, release);
-    if (!policy.stages.some((s) => s.escalation)) continue;
-    const { progress } = await approvalSituation(tx, release, policy.stages, ctx.now);
-    const due = dueEscalations(policy.stages, progress, ctx.now);
+  for (const release of await waitingReleases(ctx, releaseIds)) {
+    const due = await dueFor(ctx, release);
     if (due.length === 0) continue;
     const done = await tx
       .selectFrom('approval_escalations')

@@ -5,7 +5,7 @@
 import type { NotificationJobSettings } from '../../domain/notification/delivery.js';
 import { deliverNotifications } from '../notifications/deliverNotifications.js';
 import { dispatchNotifications } from '../notifications/dispatchNotifications.js';
-import { escalateOverdueApprovals } from '../approvals/escalateOverdueApprovals.js';
+import { sweepOverdueApprovals } from '../approvals/escalateOverdueApprovals.js';
 import { execute, SYSTEM_ACTOR } from '../context.js';
 import { checkHypercareWatches } from '../hypercare/checkHypercareWatches.js';
 import { announceOverdueActionItems } from '../reviews/announceOverdueActionItems.js';
@@ -41,7 +41,7 @@ export function registerStandardJobs(
   );
   // Idempotent sweeps: an escalation level is recorded once, whichever replica runs it.
   scheduler.registerJob(ESCALATION_JOB, settings.sweeps?.escalationMs ?? 60_000, async (app) => {
-    await execute(app, SYSTEM_ACTOR, (ctx) => escalateOverdueApprovals(ctx));
+    await sweepOverdueApprovals(app, SYSTEM_ACTOR);
   });
   // Pulls from Prometheus: a lease long enough for its timeouts.
   scheduler.registerJob(
