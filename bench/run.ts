@@ -55,7 +55,7 @@ log(
 const results: Record<string, unknown> = {};
 
 if (wanted('api')) {
-  log('\n== API throughput (autocannon, 50 connections, 8 s each) ==');
+  log('\n== API throughput (autocannon, 50 connections; bare and read in 5 s rounds, creates 8 s) ==');
   results.apiSqlite = await apiThroughput('sqlite', undefined, log);
   const scratch = await scratchPostgres();
   if (scratch) {
