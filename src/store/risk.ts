@@ -153,41 +153,63 @@ export async function releaseHistory(db: Db, ids?: readonly string[]): Promise<H
 /**
  * For each of these releases, the finished releases of its services raised before it
  * (by created_at, then id: the order of releaseHistory) and how many failed or were
- * rolled back, summed over its services: what scoreHistory counts, in one query.
+ * rolled back, summed over its services: what scoreHistory counts.
  */
 export async function serviceHistoryBefore(
   db: Db,
   ids: readonly string[],
 ): Promise<Map<string, { finished: number; failed: number }>> {
   if (ids.length === 0) return new Map();
-  const rows = await db
+  // Counted per service once, then per release by position: a page of releases of one
+  // busy service used to join that service's whole history once for every release.
+  const mine = await db
     .selectFrom('release_services as mine')
     .innerJoin('releases as r', 'r.id', 'mine.release_id')
-    .innerJoin('release_services as theirs', 'theirs.service_id', 'mine.service_id')
-    .innerJoin('releases as earlier', 'earlier.id', 'theirs.release_id')
-    .select((eb) => [
-      'mine.release_id',
-      eb.fn.countAll<number | string>().as('finished'),
-      eb.fn
-        .sum<number | string>(
-          eb.case().when('earlier.state', 'in', ['failed', 'rolled-back']).then(1).else(0).end(),
-        )
-        .as('failed'),
-    ])
+    .select(['mine.release_id', 'mine.service_id', 'r.created_at'])
     .where('mine.release_id', 'in', [...ids])
-    .where('earlier.state', 'in', ['closed', 'failed', 'rolled-back'])
-    .where((eb) =>
-      eb.or([
-        eb('earlier.created_at', '<', eb.ref('r.created_at')),
-        eb.and([
-          eb('earlier.created_at', '=', eb.ref('r.created_at')),
-          eb('earlier.id', '<', eb.ref('r.id')),
-        ]),
-      ]),
-    )
-    .groupBy('mine.release_id')
     .execute();
-  return new Map(
-    rows.map((r) => [r.release_id, { finished: Number(r.finished), failed: Number(r.failed) }]),
-  );
+  if (mine.length === 0) return new Map();
+  const ended = await db
+    .selectFrom('release_services as theirs')
+    .innerJoin('releases as earlier', 'earlier.id', 'theirs.release_id')
+    .select(['theirs.service_id', 'earlier.id', 'earlier.created_at', 'earlier.state'])
+    .where('theirs.service_id', 'in', [...new Set(mine.map((m) => m.service_id))])
+    .where('earlier.state', 'in', ['closed', 'failed', 'rolled-back'])
+    .execute();
+  // Per service, its ended releases in (created_at, id) order with a running failure count.
+  const before = (a: { created_at: string; id: string }, b: { created_at: string; id: string }) =>
+    a.created_at < b.created_at || (a.created_at === b.created_at && a.id < b.id);
+  const byService = new Map<string, { order: typeof ended; failedUpTo: number[] }>();
+  for (const row of ended) {
+    const entry = byService.get(row.service_id) ?? { order: [], failedUpTo: [] };
+    entry.order.push(row);
+    byService.set(row.service_id, entry);
+  }
+  for (const entry of byService.values()) {
+    entry.order.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    let failed = 0;
+    entry.failedUpTo = entry.order.map(
+      (row) => (failed += row.state === 'failed' || row.state === 'rolled-back' ? 1 : 0),
+    );
+  }
+  const history = new Map<string, { finished: number; failed: number }>();
+  for (const m of mine) {
+    const entry = byService.get(m.service_id);
+    if (!entry) continue;
+    // How many of the service's ended releases come before this one.
+    const self = { created_at: m.created_at, id: m.release_id };
+    let low = 0;
+    let high = entry.order.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (before(entry.order[middle]!, self)) low = middle + 1;
+      else high = middle;
+    }
+    if (low === 0) continue;
+    const counts = history.get(m.release_id) ?? { finished: 0, failed: 0 };
+    counts.finished += low;
+    counts.failed += entry.failedUpTo[low - 1]!;
+    history.set(m.release_id, counts);
+  }
+  return history;
 }
