@@ -20,7 +20,7 @@ import * as governance from './migrations/0015_governance.js';
 import * as itsm from './migrations/0016_itsm.js';
 import * as flagRolloutSteps from './migrations/0017_flag_rollout_steps.js';
 import * as metricDays from './migrations/0020_metric_days.js';
-import * as gateDeploymentsIndex from './migrations/0023_gate_deployments_index.js';
+import * as gateDeploymentsIndex from './migrations/0021_gate_deployments_index.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -46,7 +46,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0016_itsm': itsm,
   '0017_flag_rollout_steps': flagRolloutSteps,
   '0020_metric_days': metricDays,
-  '0023_gate_deployments_index': gateDeploymentsIndex,
+  '0021_gate_deployments_index': gateDeploymentsIndex,
 };
 
 /**
