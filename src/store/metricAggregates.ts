@@ -35,8 +35,92 @@ const listOf = (engine: Engine, value: RawBuilder<unknown>) =>
     ? sql<string | null>`string_agg((${value})::text, ',')`
     : sql<string | null>`group_concat(${value}, ',')`;
 
-const parseList = (list: string | null): number[] =>
-  list === null || list === '' ? [] : list.split(',').map(Number);
+/**
+ * A comma-separated list of whole numbers, as `listOf` and the stored day rows hold them.
+ * Read character by character: a year's summary parses a million of them per request,
+ * and splitting made a string of each first. Anything but digits and a leading minus
+ * (never written, but read exactly all the same) takes the general path.
+ */
+export function parseList(list: string | null): number[] {
+  if (list === null || list === '') return [];
+  const values: number[] = [];
+  let value = 0;
+  let negative = false;
+  let digits = 0;
+  for (let i = 0; i < list.length; i++) {
+    const c = list.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits++;
+    } else if (c === 44 && digits > 0) {
+      values.push(negative ? -value : value);
+      value = 0;
+      negative = false;
+      digits = 0;
+    } else if (c === 45 && digits === 0 && !negative) negative = true;
+    else return list.split(',').map(Number);
+  }
+  // Beyond 15 digits the running value could round before the end: the general path.
+  if (digits === 0 || digits > 15) return list.split(',').map(Number);
+  values.push(negative ? -value : value);
+  return values;
+}
+
+/** A row of `deploymentDays`' query or of `metric_deployment_days`. */
+export interface DeploymentDayRow {
+  grp: string;
+  day: string;
+  delivered: number | string;
+  finished: number | string;
+  failed: number | string;
+  rework: number | string;
+  lead_times: string | null;
+  durations: string | null;
+}
+
+export const deploymentDayOf = (r: DeploymentDayRow): DeploymentDay => ({
+  group: r.grp,
+  day: r.day,
+  delivered: Number(r.delivered),
+  finished: Number(r.finished),
+  failed: Number(r.failed),
+  rework: Number(r.rework),
+  leadTimesMs: parseList(r.lead_times),
+  durationsMs: parseList(r.durations),
+});
+
+/** A row of `incidentDays`' query or of `metric_incident_days`. */
+export interface IncidentDayRow {
+  grp: string;
+  day: string;
+  incidents: number | string;
+  restores: string | null;
+  detections: string | null;
+}
+
+export const incidentDayOf = (r: IncidentDayRow): IncidentDay => ({
+  group: r.grp,
+  day: r.day,
+  incidents: Number(r.incidents),
+  restoresMs: parseList(r.restores),
+  detectionsMs: parseList(r.detections),
+});
+
+/** Release counts as `releaseDays`' query or `metric_release_days` name them. */
+export type ReleaseCountsRow = Record<
+  Exclude<keyof ReleaseCounts, 'onTime'> | 'on_time',
+  number | string | null
+>;
+
+export const releaseCountsOf = (r: ReleaseCountsRow): ReleaseCounts => ({
+  created: Number(r.created ?? 0),
+  emergency: Number(r.emergency ?? 0),
+  ended: Number(r.ended ?? 0),
+  closed: Number(r.closed ?? 0),
+  rollbacks: Number(r.rollbacks ?? 0),
+  planned: Number(r.planned ?? 0),
+  onTime: Number(r.on_time ?? 0),
+});
 
 export async function deploymentDays(
   db: Db,
@@ -60,16 +144,7 @@ export async function deploymentDays(
   const lead = sql`case when ${delivered}
       then ${notNegative(sql`${finishedMs} - ${epochMs(engine, sql`r.created_at`)}`)} end`;
   const duration = sql`case when ${finished} then ${finishedMs} - ${epochMs(engine, sql`d.started_at`)} end`;
-  const rows = await sql<{
-    grp: string;
-    day: string;
-    delivered: number | string;
-    finished: number | string;
-    failed: number | string;
-    rework: number | string;
-    lead_times: string | null;
-    durations: string | null;
-  }>`
+  const rows = await sql<DeploymentDayRow>`
     select ${group[by]} as grp, substr(d.started_at, 1, 10) as day,
            sum(case when ${delivered} then 1 else 0 end) as delivered,
            sum(case when ${finished} then 1 else 0 end) as finished,
@@ -87,16 +162,7 @@ export async function deploymentDays(
       join teams t on t.id = s.team_id
      where d.started_at >= ${range.since} and d.started_at < ${range.until} ${productionOnly}
      group by ${group[by]}, substr(d.started_at, 1, 10)`.execute(db);
-  return rows.rows.map((r) => ({
-    group: r.grp,
-    day: r.day,
-    delivered: Number(r.delivered),
-    finished: Number(r.finished),
-    failed: Number(r.failed),
-    rework: Number(r.rework),
-    leadTimesMs: parseList(r.lead_times),
-    durationsMs: parseList(r.durations),
-  }));
+  return rows.rows.map(deploymentDayOf);
 }
 
 export async function incidentDays(
@@ -121,13 +187,7 @@ export async function incidentDays(
     class: firstCause(sql<string>`r.classification`),
   };
   const startedMs = epochMs(engine, sql`i.started_at`);
-  const rows = await sql<{
-    grp: string;
-    day: string;
-    incidents: number | string;
-    restores: string | null;
-    detections: string | null;
-  }>`
+  const rows = await sql<IncidentDayRow>`
     select grp, day, count(*) as incidents,
            ${listOf(engine, sql`restore_ms`)} as restores,
            ${listOf(engine, sql`detect_ms`)} as detections
@@ -140,13 +200,7 @@ export async function incidentDays(
               join teams t on t.id = s.team_id
              where i.started_at >= ${range.since} and i.started_at < ${range.until}) facts
      group by grp, day`.execute(db);
-  return rows.rows.map((r) => ({
-    group: r.grp,
-    day: r.day,
-    incidents: Number(r.incidents),
-    restoresMs: parseList(r.restores),
-    detectionsMs: parseList(r.detections),
-  }));
+  return rows.rows.map(incidentDayOf);
 }
 
 export async function releaseDays(
@@ -197,11 +251,7 @@ export async function releaseDays(
            sum(created) as created, sum(emergency) as emergency, sum(ended) as ended,
            sum(closed) as closed, sum(rollbacks) as rollbacks,
            count(on_time) as planned, sum(on_time) as on_time`;
-  type Row = Record<keyof ReleaseCounts | 'on_time', number | string | null> & {
-    grp: string;
-    day: string;
-    overall: number | string;
-  };
+  type Row = ReleaseCountsRow & { grp: string; day: string; overall: number | string };
   // Overall, each release once. By team or class a release sits in one group, so the
   // groups add up; a release carrying several services, or deployed to several
   // environments, is counted once from the distinct releases.
@@ -222,15 +272,7 @@ export async function releaseDays(
     group: r.grp,
     day: r.day,
     overall: Number(r.overall) === 1,
-    counts: {
-      created: Number(r.created ?? 0),
-      emergency: Number(r.emergency ?? 0),
-      ended: Number(r.ended ?? 0),
-      closed: Number(r.closed ?? 0),
-      rollbacks: Number(r.rollbacks ?? 0),
-      planned: Number(r.planned ?? 0),
-      onTime: Number(r.on_time ?? 0),
-    },
+    counts: releaseCountsOf(r),
   }));
 }
 
@@ -240,7 +282,7 @@ export async function computeDays(
   engine: Engine,
   range: MetricRange,
   by: Dimension,
-): Promise<DayAggregates> {
+): Promise<Omit<DayAggregates, 'releases'> & { releases: ReleaseDay[] }> {
   return {
     deployments: await deploymentDays(db, engine, range, by),
     incidents: await incidentDays(db, engine, range, by),
