@@ -46,7 +46,7 @@ async function insertAll<T extends keyof Database>(
 }
 
 /** Ten production deployments on ten days and two incident links, straight into the tables. */
-async function writeAFew(db: Kysely<Database>): Promise<number> {
+export async function writeAFew(db: Kysely<Database>): Promise<number> {
   const sample = await db
     .selectFrom('deployments as d')
     .innerJoin('environments as e', 'e.id', 'd.environment_id')

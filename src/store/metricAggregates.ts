@@ -209,11 +209,15 @@ export async function releaseDays(
   range: MetricRange,
   by: Dimension,
 ): Promise<ReleaseDay[]> {
-  const { group, from } = releasesGroupedBy(by);
+  // The releases raised or changing state in range first, then their groups: by
+  // environment PostgreSQL otherwise turned the deployments a release was deployed to
+  // into a semi-join over every deployment (about 5 s for one day at full scale).
+  const { group, from } = releasesGroupedBy(by, sql`ranged`);
   const inRange = (column: RawBuilder<unknown>) =>
     sql`${column} >= ${range.since} and ${column} < ${range.until}`;
   const created = inRange(sql`r.created_at`);
   const changed = inRange(sql`r.state_changed_at`);
+  const ranged = sql`select * from releases r where (${created}) or (${changed})`;
   // Text compared byte by byte, as the row-level path compares in JavaScript.
   const ordered = engine === 'postgres' ? sql`collate "C"` : sql``;
   // A release counts as raised on the day it was created and as ended on the day its
@@ -237,8 +241,7 @@ export async function releaseDays(
                join environments pe on pe.id = d.environment_id
               where d.release_id = r.id and pe.production = 1 and d.status = 'succeeded')
            end as on_time
-      from ${from}
-     where (${created}) or (${changed})`;
+      from ${from}`;
   const perDay = sql`
     select id, grp, substr(created_at, 1, 10) as day, 1 as created, emergency,
            0 as ended, 0 as closed, 0 as rollbacks, null as on_time
@@ -263,7 +266,8 @@ export async function releaseDays(
                                     on_time from per_day) releases_once
              group by day`;
   const rows = await sql<Row>`
-    with facts as materialized (${facts}),
+    with ranged as materialized (${ranged}),
+         facts as materialized (${facts}),
          per_day as materialized (${perDay})
     select 0 as overall, grp, day, ${sums} from per_day group by grp, day
     union all
