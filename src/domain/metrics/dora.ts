@@ -3,7 +3,7 @@
  * range, grouped and bucketed. Definitions, and where they follow Four Keys or DevLake,
  * are in docs/metrics.md; the names here are the ones used there.
  */
-import { median, quantile } from 'simple-statistics';
+import { median } from 'simple-statistics';
 import {
   aggregateFacts,
   emptyReleaseCounts,
@@ -20,6 +20,7 @@ import {
   type Band,
 } from './bands.js';
 import type { MetricFacts } from './facts.js';
+import { quantilesInPlace } from './quantiles.js';
 import {
   bucketOf,
   bucketsIn as listBuckets,
@@ -135,21 +136,8 @@ function concatenated(lists: number[][]): Float64Array {
   return all;
 }
 
-/**
- * The quantiles `ps` of the values of several lists, or nulls if there are none. The
- * order statistics are selected, not sorted for: the same figures (simple-statistics'
- * type 7, as `quantileSorted` over the sorted values) in linear time, where sorting a
- * year's quarter-million lead times per request cost most of the summary (ADR 2800-1).
- */
-function quantilesOf(lists: number[][], ps: number[]): Array<number | null> {
-  const values = concatenated(lists);
-  if (!values.length) return ps.map(() => null);
-  // One quantile per call: given several at once, simple-statistics 7.8.9 selects wrongly
-  // around interpolated positions (its multiQuantileSelect; checked against the sorted
-  // values in dora.test.ts). Its input is typed number[]; it only indexes, swaps and
-  // slices it, which a Float64Array does alike.
-  return ps.map((p) => quantile(values as unknown as number[], p));
-}
+/** The quantiles `ps` (ascending) of the values of several lists, or nulls if none. */
+const quantilesOf = (lists: number[][], ps: number[]) => quantilesInPlace(concatenated(lists), ps);
 
 function deploymentFrequency(
   days: DeploymentDay[],
