@@ -179,8 +179,7 @@ export async function loadMetricAggregates(
         days.filter((day) => !clean.has(day)),
       ),
     );
-  for (const live of rangeWithout(range, clean))
-    parts.push(await computeDays(db, engine, live, by));
+  parts.push(await computeDays(db, engine, rangeWithout(range, clean), by));
   return aggregatesOfDays({
     deployments: parts.flatMap((p) => p.deployments),
     incidents: parts.flatMap((p) => p.incidents),
@@ -210,22 +209,18 @@ async function insertInBatches<T extends keyof Database>(
       .execute();
 }
 
-/** Replaces the stored aggregates of a run of whole days with freshly computed ones. */
-async function storeRun(tx: Db, engine: Engine, run: MetricRange, by: Dimension): Promise<void> {
-  const first = run.since.slice(0, 10);
-  const last = new Date(Date.parse(run.until) - DAY_MS).toISOString().slice(0, 10);
-  const days = await computeDays(tx, engine, run, by);
+/**
+ * Replaces the stored aggregates of some whole days (in order; a refresh passes at most a
+ * month of them) with freshly computed ones, all computed at once.
+ */
+async function storeDays(tx: Db, engine: Engine, chosen: string[], by: Dimension): Promise<void> {
+  const days = await computeDays(tx, engine, runsOf(chosen), by);
   for (const table of [
     'metric_deployment_days',
     'metric_incident_days',
     'metric_release_days',
   ] as const)
-    await tx
-      .deleteFrom(table)
-      .where('dimension', '=', by)
-      .where('day', '>=', first)
-      .where('day', '<=', last)
-      .execute();
+    await tx.deleteFrom(table).where('dimension', '=', by).where('day', 'in', chosen).execute();
   await insertInBatches(
     tx,
     'metric_deployment_days',
@@ -270,17 +265,15 @@ async function storeRun(tx: Db, engine: Engine, run: MetricRange, by: Dimension)
       on_time: r.counts.onTime,
     })),
   );
-  const computed: string[] = [];
-  for (let day = first; day <= last; day = nextDay(day)) computed.push(day);
   await tx
     .deleteFrom('metric_computed_days')
     .where('dimension', '=', by)
-    .where('day', 'in', computed)
+    .where('day', 'in', chosen)
     .execute();
   await insertInBatches(
     tx,
     'metric_computed_days',
-    computed.map((day) => ({ dimension: by, day })),
+    chosen.map((day) => ({ dimension: by, day })),
   );
 }
 
@@ -330,7 +323,7 @@ export async function refreshMetricDays(
   const dirty = new Map(marks.filter((m) => m.day !== EVERY_DAY).map((m) => [m.day, m.mark]));
   const stale = days.filter((day) => !computed.has(day) || dirty.has(day));
   const chosen = stale.slice(0, maxDays);
-  for (const run of runsOf(chosen)) await storeRun(tx, engine, run, by);
+  if (chosen.length) await storeDays(tx, engine, chosen, by);
   const consumed = chosen.filter((day) => dirty.has(day));
   for (let i = 0; i < consumed.length; i += 500) {
     const batch = consumed.slice(i, i + 500);
