@@ -4,7 +4,7 @@
  *
  * Measured (ADR 2300-1): the one-off computation of the stored day aggregates after the
  * import, per dimension (the import marks every day stale); the summary request a user
- * makes (refresh check, then read), best of three, per dimension; and the first request
+ * makes (refresh check, then read), median and best of five, per dimension; and the first request
  * of each dimension after a few writes, which recomputes only the days they marked.
  */
 import { randomUUID } from 'node:crypto';
@@ -120,23 +120,23 @@ export async function metricsYear(
       );
     }
     await sql`analyze`.execute(store.db);
-    // The first run warms caches; the figure is the best of the next three.
+    // The first run warms caches; the figures are the median and the best of the next five.
     for (const by of DIMENSIONS) {
       await request(by);
       const times: number[] = [];
       let groups = 0;
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 5; i++) {
         const { ms, result } = await timed(() => request(by));
         times.push(ms);
         groups = result.groups.length;
       }
-      figures[`dora_by_${by}_ms`] = Math.min(...times);
+      times.sort((a, b) => a - b);
+      const [best, median] = [times[0]!, times[2]!];
+      figures[`dora_by_${by}_ms`] = median;
+      figures[`dora_by_${by}_best_ms`] = best;
+      const target = `   target < 1000 ms: ${median < 1000 ? 'MET' : 'NOT MET'}`;
       log(
-        `${engine}: full DORA summary by ${by.padEnd(11)} ${Math.min(...times)
-          .toFixed(0)
-          .padStart(
-            6,
-          )} ms (best of 3; ${groups} groups)${by === 'team' ? `   target < 1000 ms: ${Math.min(...times) < 1000 ? 'MET' : 'NOT MET'}` : ''}`,
+        `${engine}: full DORA summary by ${by.padEnd(11)} ${median.toFixed(0).padStart(6)} ms median, ${best.toFixed(0).padStart(6)} ms best of 5 (${groups} groups)${by === 'team' ? target : ''}`,
       );
     }
     // A few writes land (deployments on ten days, two incidents linked): the next
