@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { openStore, type Store } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { createTriggers, dropTriggers } from '../../src/store/migrations/0020_metric_days.js';
-import { generate } from './metrics-year.js';
+import { loadHistory } from './metrics-history.js';
 
 /** `writes` write transactions of each kind; µs per transaction, wall and CPU. */
 async function pass(store: Store, writes: number): Promise<{ wallUs: number; cpuUs: number }> {
@@ -64,7 +64,7 @@ export async function metricMarks(
   const store = openStore(url);
   try {
     await migrateToLatest(store);
-    await generate(store.db, { deployments: 4000, incidents: 100, services: 20 });
+    await loadHistory(store, url, { deployments: 4000, incidents: 100, services: 20 });
     const figures: Record<string, number> = {};
     const report = (label: string, r: { wallUs: number; cpuUs: number }) => {
       figures[`${label}_wall_us`] = r.wallUs;

@@ -16,7 +16,12 @@ import {
 } from '../domain/metrics/aggregates.js';
 import type { Dimension, MetricRange } from '../domain/metrics/range.js';
 import type { Engine } from './database.js';
-import { computeDays } from './metricAggregates.js';
+import {
+  computeDays,
+  deploymentDayOf,
+  incidentDayOf,
+  releaseCountsOf,
+} from './metricAggregates.js';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database>;
@@ -71,69 +76,53 @@ function rangeWithout(range: MetricRange, covered: Set<string>): MetricRange[] {
   return parts;
 }
 
-const parseList = (list: string): number[] => (list === '' ? [] : list.split(',').map(Number));
-
-/** The stored aggregates of some whole days (first to last, keeping only `days`). */
+/**
+ * The stored aggregates of the clean whole days `first` to `last`: every day between them
+ * but `except` (the days computed live instead). Release counts are only ever added up
+ * over the range, so they come summed per group: one row per group, not one per day.
+ */
 async function storedDays(
   db: Db,
   by: Dimension,
   first: string,
   last: string,
-  days: Set<string>,
+  except: string[],
 ): Promise<DayAggregates> {
-  const of = <T extends { day: string }>(rows: T[]) => rows.filter((r) => days.has(r.day));
+  const ofCleanDays = sql<boolean>`dimension = ${by} and day >= ${first} and day <= ${last}
+    ${except.length ? sql`and day not in (${sql.join(except)})` : sql``}`;
   const deployments = await db
     .selectFrom('metric_deployment_days')
-    .selectAll()
-    .where('dimension', '=', by)
-    .where('day', '>=', first)
-    .where('day', '<=', last)
+    .select(['grp', 'day', 'delivered', 'finished', 'failed', 'rework', 'lead_times', 'durations'])
+    .where(ofCleanDays)
     .execute();
   const incidents = await db
     .selectFrom('metric_incident_days')
-    .selectAll()
-    .where('dimension', '=', by)
-    .where('day', '>=', first)
-    .where('day', '<=', last)
+    .select(['grp', 'day', 'incidents', 'restores', 'detections'])
+    .where(ofCleanDays)
     .execute();
   const releases = await db
     .selectFrom('metric_release_days')
-    .selectAll()
-    .where('dimension', '=', by)
-    .where('day', '>=', first)
-    .where('day', '<=', last)
+    .select(({ fn }) => [
+      'overall',
+      'grp',
+      fn.sum<number>('created').as('created'),
+      fn.sum<number>('emergency').as('emergency'),
+      fn.sum<number>('ended').as('ended'),
+      fn.sum<number>('closed').as('closed'),
+      fn.sum<number>('rollbacks').as('rollbacks'),
+      fn.sum<number>('planned').as('planned'),
+      fn.sum<number>('on_time').as('on_time'),
+    ])
+    .where(ofCleanDays)
+    .groupBy(['overall', 'grp'])
     .execute();
   return {
-    deployments: of(deployments).map((r) => ({
+    deployments: deployments.map(deploymentDayOf),
+    incidents: incidents.map(incidentDayOf),
+    releases: releases.map((r) => ({
       group: r.grp,
-      day: r.day,
-      delivered: Number(r.delivered),
-      finished: Number(r.finished),
-      failed: Number(r.failed),
-      rework: Number(r.rework),
-      leadTimesMs: parseList(r.lead_times),
-      durationsMs: parseList(r.durations),
-    })),
-    incidents: of(incidents).map((r) => ({
-      group: r.grp,
-      day: r.day,
-      incidents: Number(r.incidents),
-      restoresMs: parseList(r.restores),
-      detectionsMs: parseList(r.detections),
-    })),
-    releases: of(releases).map((r) => ({
-      group: r.grp,
-      day: r.day,
       overall: Number(r.overall) === 1,
-      counts: {
-        created: Number(r.created),
-        emergency: Number(r.emergency),
-        ended: Number(r.ended),
-        closed: Number(r.closed),
-        rollbacks: Number(r.rollbacks),
-        planned: Number(r.planned),
-        onTime: Number(r.on_time),
-      },
+      counts: releaseCountsOf(r),
     })),
   };
 }
@@ -180,9 +169,17 @@ export async function loadMetricAggregates(
     ? await cleanDays(db, by, days[0]!, days[days.length - 1]!)
     : new Set<string>();
   const parts: DayAggregates[] = [];
-  if (clean.size) parts.push(await storedDays(db, by, days[0]!, days[days.length - 1]!, clean));
-  for (const live of rangeWithout(range, clean))
-    parts.push(await computeDays(db, engine, live, by));
+  if (clean.size)
+    parts.push(
+      await storedDays(
+        db,
+        by,
+        days[0]!,
+        days[days.length - 1]!,
+        days.filter((day) => !clean.has(day)),
+      ),
+    );
+  parts.push(await computeDays(db, engine, rangeWithout(range, clean), by));
   return aggregatesOfDays({
     deployments: parts.flatMap((p) => p.deployments),
     incidents: parts.flatMap((p) => p.incidents),
@@ -212,22 +209,18 @@ async function insertInBatches<T extends keyof Database>(
       .execute();
 }
 
-/** Replaces the stored aggregates of a run of whole days with freshly computed ones. */
-async function storeRun(tx: Db, engine: Engine, run: MetricRange, by: Dimension): Promise<void> {
-  const first = run.since.slice(0, 10);
-  const last = new Date(Date.parse(run.until) - DAY_MS).toISOString().slice(0, 10);
-  const days = await computeDays(tx, engine, run, by);
+/**
+ * Replaces the stored aggregates of some whole days (in order; a refresh passes at most a
+ * month of them) with freshly computed ones, all computed at once.
+ */
+async function storeDays(tx: Db, engine: Engine, chosen: string[], by: Dimension): Promise<void> {
+  const days = await computeDays(tx, engine, runsOf(chosen), by);
   for (const table of [
     'metric_deployment_days',
     'metric_incident_days',
     'metric_release_days',
   ] as const)
-    await tx
-      .deleteFrom(table)
-      .where('dimension', '=', by)
-      .where('day', '>=', first)
-      .where('day', '<=', last)
-      .execute();
+    await tx.deleteFrom(table).where('dimension', '=', by).where('day', 'in', chosen).execute();
   await insertInBatches(
     tx,
     'metric_deployment_days',
@@ -272,17 +265,15 @@ async function storeRun(tx: Db, engine: Engine, run: MetricRange, by: Dimension)
       on_time: r.counts.onTime,
     })),
   );
-  const computed: string[] = [];
-  for (let day = first; day <= last; day = nextDay(day)) computed.push(day);
   await tx
     .deleteFrom('metric_computed_days')
     .where('dimension', '=', by)
-    .where('day', 'in', computed)
+    .where('day', 'in', chosen)
     .execute();
   await insertInBatches(
     tx,
     'metric_computed_days',
-    computed.map((day) => ({ dimension: by, day })),
+    chosen.map((day) => ({ dimension: by, day })),
   );
 }
 
@@ -332,7 +323,7 @@ export async function refreshMetricDays(
   const dirty = new Map(marks.filter((m) => m.day !== EVERY_DAY).map((m) => [m.day, m.mark]));
   const stale = days.filter((day) => !computed.has(day) || dirty.has(day));
   const chosen = stale.slice(0, maxDays);
-  for (const run of runsOf(chosen)) await storeRun(tx, engine, run, by);
+  if (chosen.length) await storeDays(tx, engine, chosen, by);
   const consumed = chosen.filter((day) => dirty.has(day));
   for (let i = 0; i < consumed.length; i += 500) {
     const batch = consumed.slice(i, i + 500);

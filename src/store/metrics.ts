@@ -23,27 +23,39 @@ export const NO_TEAM = '(no team)';
  * Releases with the dimension's group (as `group`) and the tables that give it (as
  * `from`, release alias `r`). Written out per dimension, not as a joined CTE: SQLite
  * would otherwise join an unindexed, materialised list of every release against itself.
+ * `releases` may name a narrower set of release rows (a CTE of the same columns).
  */
-export function releasesGroupedBy(by: Dimension): {
+export function releasesGroupedBy(
+  by: Dimension,
+  releases: RawBuilder<unknown> = sql`releases`,
+): {
   group: RawBuilder<string>;
   from: RawBuilder<unknown>;
 } {
   const grouping: Record<Dimension, { group: RawBuilder<string>; from: RawBuilder<unknown> }> = {
     team: {
       group: sql<string>`coalesce(t.name, ${NO_TEAM})`,
-      from: sql`releases r left join teams t on t.id = r.team_id`,
+      from: sql`${releases} r left join teams t on t.id = r.team_id`,
     },
     service: {
       group: sql<string>`s.name`,
-      from: sql`releases r join release_services rs on rs.release_id = r.id
+      from: sql`${releases} r join release_services rs on rs.release_id = r.id
                 join services s on s.id = rs.service_id`,
     },
     environment: {
       group: sql<string>`e.name`,
-      from: sql`releases r join environments e on exists (
-                  select 1 from deployments d where d.release_id = r.id and d.environment_id = e.id)`,
+      // The pairs found from the releases' side, so a narrow `releases` reads only its
+      // own deployments: as an EXISTS between releases and environments, PostgreSQL
+      // made the pairs of every deployment first (no join clause links r and e). CROSS
+      // JOIN keeps SQLite's loop over the releases outermost (it cannot tell a CTE's size).
+      from: sql`${releases} r
+                join (select distinct d.release_id, d.environment_id
+                        from ${releases} rr cross join deployments d
+                       where d.release_id = rr.id) de
+                  on de.release_id = r.id
+                join environments e on e.id = de.environment_id`,
     },
-    class: { group: sql<string>`r.classification`, from: sql`releases r` },
+    class: { group: sql<string>`r.classification`, from: sql`${releases} r` },
   };
   return grouping[by];
 }

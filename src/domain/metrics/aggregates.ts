@@ -60,21 +60,29 @@ export interface ReleaseCounts {
   onTime: number;
 }
 
-/** The release counts of one group (or of every release once) on one UTC day. */
-export interface ReleaseDay {
+/** The release counts of one group (or of every release once) over some UTC days. */
+export interface ReleaseGroupCounts {
   group: string;
-  day: string;
   /** Every release once, whichever groups it sits in (group is then ''). */
   overall: boolean;
-  /** `created` and `emergency` count releases raised that day; the rest, ended that day. */
+  /** `created` and `emergency` count releases raised on those days; the rest, ended. */
   counts: ReleaseCounts;
 }
 
-/** The day aggregates of one range (or of several disjoint ranges put together). */
+/** The release counts of one group (or of every release once) on one UTC day. */
+export interface ReleaseDay extends ReleaseGroupCounts {
+  day: string;
+}
+
+/**
+ * The day aggregates of one range (or of several disjoint ranges put together). Release
+ * counts are only ever added up over the range, so they may come per day or already
+ * summed over several days.
+ */
 export interface DayAggregates {
   deployments: DeploymentDay[];
   incidents: IncidentDay[];
-  releases: ReleaseDay[];
+  releases: ReleaseGroupCounts[];
 }
 
 export interface MetricAggregates {

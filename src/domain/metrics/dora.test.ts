@@ -6,6 +6,7 @@ import {
   leadTimeBand,
   timeToRestoreBand,
 } from './bands.js';
+import { quantileSorted } from 'simple-statistics';
 import { doraReport } from './dora.js';
 import type { DeploymentFact, IncidentFact, MetricFacts, ReleaseFact } from './facts.js';
 
@@ -236,4 +237,46 @@ test('DORA bands at their thresholds', () => {
   assert.equal(f(2.5, 1, 1), 'high');
   assert.equal(f(0, 0.5, 1), 'medium');
   assert.equal(f(0, 0, 0.5), 'low');
+});
+
+test('medians and p90s are those of the sorted values, whatever their order and count', () => {
+  // The quantiles are selected, not sorted for (ADR 2800-1): compared here with
+  // simple-statistics' quantileSorted over the sorted values, on odd and even counts,
+  // ties, and values spread over days in any order.
+  let seed = 11;
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  for (const count of [1, 2, 3, 10, 11, 257, 1000]) {
+    const leads = Array.from({ length: count }, () => Math.round(random() * 50) * HOUR);
+    const deployments = leads.map((lead, n) => {
+      const started = Date.parse('2026-03-02T00:00:00Z') + Math.floor(random() * 13) * 86_400_000;
+      const finished = started + lead + n * 1000;
+      return deployment({
+        startedAt: new Date(started).toISOString(),
+        finishedAt: new Date(finished).toISOString(),
+        releaseCreatedAt: new Date(finished - lead).toISOString(),
+      });
+    });
+    const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+    const lead = sorted(leads);
+    const durations = sorted(leads.map((l, n) => l + n * 1000));
+    const report = doraReport({ deployments, incidents: [], releases: [] }, RANGE, 'team', 'week');
+    const group = report.groups[0]!;
+    assert.equal(group.leadTimeForChanges.medianMs, quantileSorted(lead, 0.5), `${count}`);
+    assert.equal(group.leadTimeForChanges.p90Ms, quantileSorted(lead, 0.9), `${count}`);
+    assert.equal(group.deploymentDuration.medianMs, quantileSorted(durations, 0.5), `${count}`);
+    assert.equal(group.deploymentDuration.p90Ms, quantileSorted(durations, 0.9), `${count}`);
+    for (const point of group.series) {
+      const inWeek = deployments
+        .filter(
+          (d) =>
+            d.startedAt < '2026-03-09' === (point.bucket === report.groups[0]!.series[0]!.bucket),
+        )
+        .map((d) => Date.parse(d.finishedAt!) - Date.parse(d.releaseCreatedAt));
+      assert.equal(
+        point.medianLeadTimeMs,
+        inWeek.length ? quantileSorted(sorted(inWeek), 0.5) : null,
+        `${count} ${point.bucket}`,
+      );
+    }
+  }
 });

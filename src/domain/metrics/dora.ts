@@ -3,7 +3,7 @@
  * range, grouped and bucketed. Definitions, and where they follow Four Keys or DevLake,
  * are in docs/metrics.md; the names here are the ones used there.
  */
-import { median, quantileSorted } from 'simple-statistics';
+import { median } from 'simple-statistics';
 import {
   aggregateFacts,
   emptyReleaseCounts,
@@ -20,6 +20,7 @@ import {
   type Band,
 } from './bands.js';
 import type { MetricFacts } from './facts.js';
+import { quantilesInPlace } from './quantiles.js';
 import {
   bucketOf,
   bucketsIn as listBuckets,
@@ -91,8 +92,6 @@ export interface DoraReport {
 export { isFailedDeployment, leadTimeMs } from './aggregates.js';
 
 const ratio = (part: number, whole: number) => (whole === 0 ? null : part / whole);
-const sortedQuantile = (sorted: ArrayLike<number>, p: number) =>
-  sorted.length ? quantileSorted(sorted as number[], p) : null;
 /** Exact in any order of summation while the values are whole ms, as they are. */
 const meanOf = (values: number[]) =>
   values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
@@ -124,8 +123,8 @@ function bucketOfDayMemo(day: string, bucket: Bucket): string {
   return label;
 }
 
-/** The values of several lists in one ascending array, for the quantiles. */
-function sortedAll(lists: number[][]): Float64Array {
+/** The values of several lists in one array. */
+function concatenated(lists: number[][]): Float64Array {
   let length = 0;
   for (const list of lists) length += list.length;
   const all = new Float64Array(length);
@@ -134,8 +133,11 @@ function sortedAll(lists: number[][]): Float64Array {
     all.set(list, at);
     at += list.length;
   }
-  return all.sort();
+  return all;
 }
+
+/** The quantiles `ps` (ascending) of the values of several lists, or nulls if none. */
+const quantilesOf = (lists: number[][], ps: number[]) => quantilesInPlace(concatenated(lists), ps);
 
 function deploymentFrequency(
   days: DeploymentDay[],
@@ -211,9 +213,9 @@ function series(
     finishedDeployments: p.finished,
     failedDeployments: p.failed,
     changeFailureRate: ratio(p.failed, p.finished),
-    medianLeadTimeMs: sortedQuantile(sortedAll(p.leadTimes), 0.5),
+    medianLeadTimeMs: quantilesOf(p.leadTimes, [0.5])[0] ?? null,
     incidents: p.incidents,
-    medianTimeToRestoreMs: sortedQuantile(sortedAll(p.restores), 0.5),
+    medianTimeToRestoreMs: quantilesOf(p.restores, [0.5])[0] ?? null,
   }));
 }
 
@@ -260,20 +262,32 @@ export function groupMetricsOf(
   }
   let incidentCount = 0;
   for (const i of incidents) incidentCount += i.incidents;
-  const leadTimes = sortedAll(deployments.map((d) => d.leadTimesMs));
-  const durations = sortedAll(deployments.map((d) => d.durationsMs));
+  let changes = 0;
+  let ended = 0;
+  for (const d of deployments) {
+    changes += d.leadTimesMs.length;
+    ended += d.durationsMs.length;
+  }
+  const [medianLead = null, p90Lead = null] = quantilesOf(
+    deployments.map((d) => d.leadTimesMs),
+    [0.5, 0.9],
+  );
+  const [medianDuration = null, p90Duration = null] = quantilesOf(
+    deployments.map((d) => d.durationsMs),
+    [0.5, 0.9],
+  );
   const restoreLists = incidents.map((i) => i.restoresMs);
-  const restores = sortedAll(restoreLists);
-  const medianLead = sortedQuantile(leadTimes, 0.5);
-  const medianRestore = sortedQuantile(restores, 0.5);
+  let resolved = 0;
+  for (const list of restoreLists) resolved += list.length;
+  const [medianRestore = null] = quantilesOf(restoreLists, [0.5]);
   const cfr = ratio(failed, finished);
   return {
     group,
     deploymentFrequency: deploymentFrequency(deployments, range),
     leadTimeForChanges: {
-      changes: leadTimes.length,
+      changes,
       medianMs: medianLead,
-      p90Ms: sortedQuantile(leadTimes, 0.9),
+      p90Ms: p90Lead,
       band: medianLead === null ? null : leadTimeBand(medianLead),
     },
     changeFailureRate: {
@@ -284,22 +298,22 @@ export function groupMetricsOf(
     },
     timeToRestore: {
       incidents: incidentCount,
-      resolved: restores.length,
+      resolved,
       medianMs: medianRestore,
       band: medianRestore === null ? null : timeToRestoreBand(medianRestore),
     },
     reworkRate: { deployments: finished, rework, rate: ratio(rework, finished) },
     ...releaseMeasures(releases, range),
     deploymentDuration: {
-      finished: durations.length,
-      medianMs: sortedQuantile(durations, 0.5),
-      p90Ms: sortedQuantile(durations, 0.9),
+      finished: ended,
+      medianMs: medianDuration,
+      p90Ms: p90Duration,
     },
     mttd: {
       incidents: incidentCount,
       meanMs: meanOf(incidents.flatMap((i) => i.detectionsMs)),
     },
-    mttr: { resolved: restores.length, meanMs: meanOf(restoreLists.flat()) },
+    mttr: { resolved, meanMs: meanOf(restoreLists.flat()) },
     series: series(deployments, incidents, range, bucket),
   };
 }
