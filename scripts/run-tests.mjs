@@ -20,41 +20,6 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 const roots = ['src', 'test'];
-
-// The longest suites, longest first, as a clean CI run measured them (test/README.md).
-// Files run three at a time in this order: a long suite started last would run alone
-// at the end while the other slots sit idle. The rest follow in name order.
-const LONGEST = [
-  'test/ui-journey.test.ts',
-  'test/crash-safety.test.ts',
-  'test/metric-aggregates.test.ts',
-  'test/three-replicas.test.ts',
-  'test/review-cli.test.ts',
-  'test/demo.test.ts',
-  'test/runbook-cli.test.ts',
-  'test/governance-cli.test.ts',
-  'test/feature-flags.test.ts',
-  'test/notifications-replicas.test.ts',
-  'test/sigstore.test.ts',
-  'test/pipeline.test.ts',
-  'test/ui.test.ts',
-  'test/operations.test.ts',
-  'test/dora-independent.test.ts',
-  'test/notification-cli.test.ts',
-  'test/cli.test.ts',
-  'test/ingestion-cli.test.ts',
-  'test/report-cli.test.ts',
-  'test/replicas.test.ts',
-  'test/real-user-monitoring.test.ts',
-  'test/production-gate.test.ts',
-  'test/itsm-cli.test.ts',
-  'test/risk-model.test.ts',
-].map((file) => file.split('/').join(sep));
-
-function byLongestFirst(a, b) {
-  const rank = (file) => (LONGEST.includes(file) ? LONGEST.indexOf(file) : LONGEST.length);
-  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
-}
 const args = process.argv.slice(2);
 const soak = args.includes('--soak');
 const filters = args.filter((a) => a !== '--soak');
@@ -75,7 +40,7 @@ const files = roots
   .flatMap((root) => walk(root))
   .filter((file) => file.includes(SOAK_DIR) === soak)
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
-  .sort(byLongestFirst);
+  .sort();
 
 if (files.length === 0) {
   console.error(`no ${soak ? 'soak ' : ''}test files match ${filters.join(', ')}`);
