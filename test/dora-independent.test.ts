@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { execute, query, SYSTEM_ACTOR, type App } from '../src/app/context.js';
 import { finalState, generateDemoOrganisation } from '../src/app/demo/demoOrganisation.js';
-import { loadDemoOrganisation } from '../src/app/demo/loadDemoOrganisation.js';
 import { recordIncident } from '../src/app/incidents/recordIncident.js';
 import { doraMetrics } from '../src/app/metrics/doraMetrics.js';
 import { openStore, type Store } from '../src/store/database.js';
-import { migrateToLatest } from '../src/store/migrate.js';
+import { demoScratch } from './support/demo-store.js';
 import { engines, type Scratch } from './support/engines.js';
 import { fourKeysByTeam } from './support/four-keys.js';
 
@@ -70,11 +69,10 @@ for (const engine of await engines()) {
     let incidents: number;
 
     before(async () => {
-      scratch = await engine.scratch();
+      // The demo organisation, loaded once per run and copied (test/support/demo-store.ts).
+      scratch = await demoScratch(engine, NOW);
       store = openStore(scratch.url);
-      await migrateToLatest(store);
       app = { store, clock: () => NOW };
-      await loadDemoOrganisation(app);
       incidents = await recordIncidents(app);
     });
     after(async () => {

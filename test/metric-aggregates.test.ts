@@ -10,7 +10,6 @@ import { sql } from 'kysely';
 import { after, before, describe, test } from 'node:test';
 import { execute, query, SYSTEM_ACTOR, type App } from '../src/app/context.js';
 import { generateDemoOrganisation } from '../src/app/demo/demoOrganisation.js';
-import { loadDemoOrganisation } from '../src/app/demo/loadDemoOrganisation.js';
 import { linkDeployment } from '../src/app/incidents/linkDeployment.js';
 import { recordIncident } from '../src/app/incidents/recordIncident.js';
 import { refreshMetricDays } from '../src/app/metrics/refreshMetricDays.js';
@@ -27,7 +26,7 @@ import {
 import { openStore, type Store } from '../src/store/database.js';
 import { loadMetricFacts } from '../src/store/metrics.js';
 import { metricDaysStale, wholeDays } from '../src/store/metricDays.js';
-import { migrateToLatest } from '../src/store/migrate.js';
+import { demoScratch } from './support/demo-store.js';
 import { engines, type Scratch } from './support/engines.js';
 
 const NOW = new Date('2025-06-02T09:30:00Z');
@@ -118,11 +117,10 @@ for (const engine of await engines()) {
     let app: App;
 
     before(async () => {
-      scratch = await engine.scratch();
+      // The demo organisation, loaded once per run and copied (test/support/demo-store.ts).
+      scratch = await demoScratch(engine, NOW);
       store = openStore(scratch.url);
-      await migrateToLatest(store);
       app = { store, clock: () => NOW };
-      await loadDemoOrganisation(app);
       assert.ok((await recordIncidents(app)) > 20);
     });
     after(async () => {

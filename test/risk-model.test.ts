@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { query, SYSTEM_ACTOR, type App } from '../src/app/context.js';
-import { loadDemoOrganisation } from '../src/app/demo/loadDemoOrganisation.js';
 import { failureModelReport, releaseRisk } from '../src/app/risk/releaseRisk.js';
 import { predictedVersusActual } from '../src/app/risk/predictedVersusActual.js';
 import { openStore, type Store } from '../src/store/database.js';
-import { migrateToLatest } from '../src/store/migrate.js';
+import { demoScratch } from './support/demo-store.js';
 import { sqliteEngine, type Scratch } from './support/engines.js';
 
 const NOW = new Date('2025-06-02T09:30:00Z');
@@ -23,11 +22,10 @@ for (const engine of [sqliteEngine]) {
     let app: App;
 
     before(async () => {
-      scratch = await engine.scratch();
+      // The demo organisation, loaded once per run and copied (test/support/demo-store.ts).
+      scratch = await demoScratch(engine, NOW);
       store = openStore(scratch.url);
-      await migrateToLatest(store);
       app = { store, clock: () => NOW };
-      await loadDemoOrganisation(app);
     });
     after(async () => {
       await store?.close();

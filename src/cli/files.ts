@@ -1,7 +1,13 @@
 /** Reading YAML or JSON documents given to the CLI; any problem is a usage error (exit 2). */
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { CliError, EXIT } from './client.js';
+
+// Loaded on first use: most runs of a command that can read a document are given none,
+// and the YAML parser is a large share of the CLI's start-up.
+let yaml: typeof Yaml | undefined;
+const parser = () => (yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
 
 export function readDocument(path: string): unknown {
   let text: string;
@@ -13,7 +19,7 @@ export function readDocument(path: string): unknown {
       EXIT.usage,
     );
   }
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const document = parser().parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     const first = document.errors[0]!;
     const where = first.linePos?.[0]

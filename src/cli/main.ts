@@ -7,44 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './client.js';
-import { auditCommand } from './commands/audit.js';
-import { canaryCommand } from './commands/canary.js';
-import { catalogCommand } from './commands/catalog.js';
-import { evidenceCommand } from './commands/evidence.js';
-import { gateCommand } from './commands/gate.js';
-import { policyCommand } from './commands/policy.js';
-import { waiverCommand } from './commands/waiver.js';
-import { calendarCommand } from './commands/calendar.js';
-import { dependenciesCommand } from './commands/dependencies.js';
-import { incidentCommand } from './commands/incident.js';
-import { metricsCommand } from './commands/metrics.js';
-import { migrateCommand } from './commands/migrate.js';
-import { backupCommands } from './commands/backup.js';
-import { releaseCommand } from './commands/release.js';
-import { serveCommand, serving } from './commands/serve.js';
-import { tokenCommand } from './commands/token.js';
-import { reviewCommand } from './commands/review.js';
-import { deployCommand } from './commands/deploy.js';
-import { eventsCommand } from './commands/events.js';
-import { runbookCommand } from './commands/runbook.js';
-import { approvalCommands } from './commands/approval.js';
-import { cabCommand } from './commands/cab.js';
-import { goNoGoCommand } from './commands/go-no-go.js';
-import { notificationCommand } from './commands/notification.js';
-import { reportCommand } from './commands/report.js';
-import { retentionCommand } from './commands/retention.js';
-import { accessReviewCommand } from './commands/access-review.js';
-import { releaseNotesCommand } from './commands/release-notes.js';
-import { downtimeCommand } from './commands/downtime.js';
-import { controlsCommand } from './commands/controls.js';
-import { itsmCommand } from './commands/itsm.js';
-import { flagCommand } from './commands/flag.js';
+import { COMMAND_MODULES, commandNamed } from './command-modules.js';
 
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
 ) as { version: string };
 
-function buildProgram(): Command {
+async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('gatehouse')
     .description('Gatehouse: the release-governance control plane')
     .version(version)
@@ -57,38 +26,10 @@ function buildProgram(): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  serveCommand(program, version);
-  migrateCommand(program);
-  backupCommands(program);
-  catalogCommand(program);
-  releaseCommand(program);
-  tokenCommand(program);
-  auditCommand(program);
-  evidenceCommand(program);
-  policyCommand(program);
-  gateCommand(program);
-  waiverCommand(program);
-  canaryCommand(program);
-  calendarCommand(program);
-  dependenciesCommand(program);
-  incidentCommand(program);
-  metricsCommand(program);
-  reviewCommand(program);
-  deployCommand(program);
-  eventsCommand(program);
-  runbookCommand(program);
-  approvalCommands(program);
-  cabCommand(program);
-  goNoGoCommand(program);
-  notificationCommand(program);
-  reportCommand(program);
-  retentionCommand(program);
-  accessReviewCommand(program);
-  releaseNotesCommand(program);
-  downtimeCommand(program);
-  controlsCommand(program);
-  itsmCommand(program);
-  flagCommand(program);
+  const named = commandNamed(argv);
+  const modules = named ? COMMAND_MODULES.filter((m) => m.names.includes(named)) : COMMAND_MODULES;
+  for (const register of await Promise.all(modules.map((m) => m.load())))
+    register(program, version);
   // Every subcommand reports usage errors through the same override.
   const override = (command: Command) => {
     command.exitOverride();
@@ -100,7 +41,7 @@ function buildProgram(): Command {
 
 async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -124,4 +65,5 @@ async function main(argv: string[]): Promise<number> {
 
 const code = await main(process.argv);
 // `serve` keeps the process alive on its own; every other command ends here.
-if (!serving) process.exit(code);
+if (commandNamed(process.argv) !== 'serve' || !(await import('./commands/serve.js')).serving)
+  process.exit(code);

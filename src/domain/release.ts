@@ -1,31 +1,27 @@
 /** The release record: a versioned unit of change and the facts it carries. */
 import { Type, type Static } from '@sinclair/typebox';
 import { Instant, LongText, ShortText, Slug, StrictObject, StringEnum } from './schema-kit.js';
+import {
+  CHANGE_TYPES,
+  CLASSIFICATIONS,
+  RELEASE_STATES,
+  STRATEGIES,
+  type ChangeType,
+  type Classification,
+  type DeploymentStrategy,
+  type ReleaseState,
+} from './release-terms.js';
 
-export const RELEASE_STATES = [
-  'plan',
-  'prepare',
-  'test',
-  'approve',
-  'deploy',
-  'verify',
-  'closed',
-  'no-go',
-  'rolled-back',
-  'failed',
-  'cancelled',
-] as const;
-export type ReleaseState = (typeof RELEASE_STATES)[number];
-
-export const CLASSIFICATIONS = ['major', 'minor', 'patch', 'emergency'] as const;
-export type Classification = (typeof CLASSIFICATIONS)[number];
-
-/** ITIL change types. */
-export const CHANGE_TYPES = ['standard', 'normal', 'emergency'] as const;
-export type ChangeType = (typeof CHANGE_TYPES)[number];
-
-export const STRATEGIES = ['big-bang', 'rolling', 'blue-green', 'canary'] as const;
-export type DeploymentStrategy = (typeof STRATEGIES)[number];
+export {
+  CHANGE_TYPES,
+  CLASSIFICATIONS,
+  RELEASE_STATES,
+  STRATEGIES,
+  type ChangeType,
+  type Classification,
+  type DeploymentStrategy,
+  type ReleaseState,
+} from './release-terms.js';
 
 export const ReleaseStateSchema = StringEnum(RELEASE_STATES);
 export const ClassificationSchema = StringEnum(CLASSIFICATIONS);

@@ -1,11 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { STATE_LABELS } from '../../domain/lifecycle.js';
-import {
-  CLASSIFICATIONS,
-  RELEASE_STATES,
-  type Release,
-  type ReleaseState,
-} from '../../domain/release.js';
+import type { Release } from '../../domain/release.js';
+import { CLASSIFICATIONS, RELEASE_STATES, type ReleaseState } from '../../domain/release-terms.js';
 import { CliError, EXIT, request } from '../client.js';
 import { readDocument } from '../files.js';
 import { printJson, printLines, printTable } from '../output.js';
