@@ -55,7 +55,9 @@ log(
 const results: Record<string, unknown> = {};
 
 if (wanted('api')) {
-  log('\n== API throughput (autocannon, 50 connections; bare and read in 5 s rounds, creates 8 s) ==');
+  log(
+    '\n== API throughput (autocannon, 50 connections; bare and read in 5 s rounds, creates 8 s) ==',
+  );
   results.apiSqlite = await apiThroughput('sqlite', undefined, log);
   const scratch = await scratchPostgres();
   if (scratch) {
