@@ -12,16 +12,7 @@ import {
   type ReleaseState,
 } from './release-terms.js';
 
-export {
-  CHANGE_TYPES,
-  CLASSIFICATIONS,
-  RELEASE_STATES,
-  STRATEGIES,
-  type ChangeType,
-  type Classification,
-  type DeploymentStrategy,
-  type ReleaseState,
-} from './release-terms.js';
+export * from './release-terms.js';
 
 export const ReleaseStateSchema = StringEnum(RELEASE_STATES);
 export const ClassificationSchema = StringEnum(CLASSIFICATIONS);

@@ -67,13 +67,7 @@ export async function startTestServer(
       }
       const response = await fetch(running.url + path, { method, headers, body });
       const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : null;
-      } catch {
-        // leave as text
-      }
-      return { status: response.status, body: parsed as any, headers: response.headers };
+      return { status: response.status, body: bodyOf(text), headers: response.headers };
     },
     async close() {
       await running.close();
@@ -149,6 +143,16 @@ export function releaseBody(overrides: Record<string, unknown> = {}): Record<str
   };
 }
 
+/** An answer's body as JSON when it is JSON, else its text (null when empty). */
+function bodyOf(text: string): any {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /**
  * Sends only a request's head, declaring a body of `contentLength` bytes, and reads the
  * answer. The server refuses an oversized body from its Content-Length alone; streaming
@@ -173,13 +177,7 @@ export function answerToDeclaredLength(
       const match = /^HTTP\/1\.1 (\d{3})/.exec(received);
       if (!match) return reject(new Error(`no HTTP answer: ${JSON.stringify(received)}`));
       const text = received.slice(received.indexOf('\r\n\r\n') + 4);
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // not JSON: leave as text
-      }
-      resolve({ status: Number(match[1]), body });
+      resolve({ status: Number(match[1]), body: bodyOf(text) });
     });
     const head = Object.entries({
       ...headers,
