@@ -6,6 +6,7 @@ import {
   evaluateApprovals,
   judgeDecision,
   releaseContentHash,
+  shortestEscalationWait,
   type ApprovalDecision,
   type ApprovalSituation,
 } from './approval.js';
@@ -213,6 +214,31 @@ test('time limits mark a stage overdue; escalation levels fall due by the wait s
   assert.deepEqual(at('2026-11-02T11:29:59.000Z'), []);
   assert.deepEqual(at('2026-11-02T11:30:00.000Z'), [1]);
   assert.deepEqual(at('2026-11-03T09:30:00.000Z'), [1, 2]);
+});
+
+test('the shortest escalation wait over every policy of every set, null when none escalates', () => {
+  const set = (...s: ApprovalStagePolicy[][]): PolicySetDocument => ({
+    apiVersion: 'gatehouse/v1',
+    kind: 'PolicySet',
+    name: 'x',
+    policies: s.map((st, i) => ({
+      name: `p${i}`,
+      match: {},
+      requires: { approvals: { path: 'standard', stages: st } },
+    })),
+  });
+  const hour = 3600_000;
+  assert.equal(shortestEscalationWait([]), null);
+  assert.equal(shortestEscalationWait([set([{ stage: 'technical', roles: ['approver'] }])]), null);
+  assert.equal(shortestEscalationWait([set(stages)]), 2 * hour);
+  const quicker: ApprovalStagePolicy = {
+    stage: 'technical',
+    roles: ['approver'],
+    escalation: [{ after: 'PT30M', to: ['lead'] }],
+  };
+  // An older version's quicker escalation still counts: releases stay pinned to it.
+  assert.equal(shortestEscalationWait([set([quicker]), set(stages)]), hour / 2);
+  assert.equal(shortestEscalationWait([set(stages, [quicker])]), hour / 2);
 });
 
 test('policy checks: stage order, who approves, enough named people, growing escalation', () => {

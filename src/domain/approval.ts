@@ -338,6 +338,23 @@ export function dueEscalations(
   return due;
 }
 
+/**
+ * The shortest wait after which any policy of these sets escalates anything, or null
+ * when none escalates. A stage opens no earlier than its release entered Approve, so a
+ * release that entered Approve less than this long ago has nothing due.
+ */
+export function shortestEscalationWait(sets: readonly PolicySetDocument[]): number | null {
+  let shortest: number | null = null;
+  for (const set of sets)
+    for (const policy of set.policies)
+      for (const stage of policy.requires.approvals?.stages ?? [])
+        for (const level of stage.escalation ?? []) {
+          const wait = durationMs(level.after);
+          if (shortest === null || wait < shortest) shortest = wait;
+        }
+  return shortest;
+}
+
 /** What the schema cannot say: stage order, and escalation levels that grow. */
 export function approvalPolicyProblems(set: PolicySetDocument): FieldProblem[] {
   const problems: FieldProblem[] = [];

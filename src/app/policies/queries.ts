@@ -58,6 +58,12 @@ export async function loadPolicyVersion(
   return row ? toVersion(row) : undefined;
 }
 
+/** Every version ever applied, oldest first: what releases pinned to any of them follow. */
+export async function allPolicyVersions(tx: Tx): Promise<PolicySetVersion[]> {
+  const rows = await selectVersions(tx).orderBy('policy_versions.version').execute();
+  return rows.map(toVersion);
+}
+
 export async function getPolicySet(ctx: Ctx, version?: number): Promise<PolicySetVersion> {
   authorize(ctx.actor, 'policy:read');
   const found =
