@@ -285,6 +285,27 @@ policies:
         assert.equal(deployed.status, 201);
         verdict = await gate(key, 'prod');
         assert.equal(rule(verdict, 'prior-environment-verified').result, 'pass');
+        // The latest deployment of the service there decides: a failed redeploy after the
+        // success unverifies pre-prod, a later success verifies it again.
+        const redeploy = async (status: string, afterMs: number) => {
+          const at = (ms: number) =>
+            new Date(Date.parse(deployed.body.startedAt) + ms).toISOString();
+          const answer = await server.call('POST', `/releases/${key}/deployments`, {
+            body: {
+              service: 'payments-api',
+              environment: 'pre-prod',
+              status,
+              startedAt: at(afterMs),
+              finishedAt: at(afterMs + 500),
+            },
+          });
+          assert.equal(answer.status, 201, JSON.stringify(answer.body));
+          return rule(await gate(key, 'prod'), 'prior-environment-verified');
+        };
+        const failed = await redeploy('failed', 1000);
+        assert.equal(failed.result, 'fail');
+        assert.match(failed.reason, /payments-api/);
+        assert.equal((await redeploy('succeeded', 2000)).result, 'pass');
       });
 
       test('a release adding external endpoints needs a pen-test sign-off, by a CAB member', async () => {

@@ -40,14 +40,34 @@ export async function mostCriticalTier(db: Db, releaseId: string): Promise<numbe
   return tier === null ? null : Number(tier);
 }
 
-export const deploymentsIn = preparedQuery((db: Db, releaseId: string, environmentId: string) =>
-  db
-    .selectFrom('deployments')
-    .innerJoin('services', 'services.id', 'deployments.service_id')
-    .select(['services.name', 'deployments.status', 'deployments.finished_at'])
-    .where('deployments.release_id', '=', releaseId)
-    .where('deployments.environment_id', '=', environmentId)
-    .orderBy('deployments.started_at'),
+/**
+ * The latest deployment (by start) of each of the release's services to the environment;
+ * a service never deployed there has no row. One index probe per service
+ * (deployments_release_environment_started), however often the release was redeployed.
+ */
+export const latestDeploymentsIn = preparedQuery(
+  (db: Db, environmentId: string, releaseId: string) =>
+    db
+      .selectFrom('deployments')
+      .innerJoin('services', 'services.id', 'deployments.service_id')
+      .select(['services.name', 'deployments.status', 'deployments.finished_at'])
+      .where('deployments.id', 'in', (eb) =>
+        eb
+          .selectFrom('release_services as mine')
+          .select((inner) =>
+            inner
+              .selectFrom('deployments as latest')
+              .select('latest.id')
+              .whereRef('latest.release_id', '=', 'mine.release_id')
+              .where('latest.environment_id', '=', environmentId)
+              .whereRef('latest.service_id', '=', 'mine.service_id')
+              .orderBy('latest.started_at', 'desc')
+              .orderBy('latest.id', 'desc')
+              .limit(sql.lit(1))
+              .as('id'),
+          )
+          .where('mine.release_id', '=', releaseId),
+      ),
 );
 
 export const evidenceFacts = preparedQuery((db: Db, releaseId: string) =>

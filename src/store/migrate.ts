@@ -21,6 +21,7 @@ import * as itsm from './migrations/0016_itsm.js';
 import * as flagRolloutSteps from './migrations/0017_flag_rollout_steps.js';
 import * as metricDays from './migrations/0020_metric_days.js';
 import * as gateDeploymentsIndex from './migrations/0021_gate_deployments_index.js';
+import * as latestDeploymentIndex from './migrations/0022_latest_deployment_index.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0017_flag_rollout_steps': flagRolloutSteps,
   '0020_metric_days': metricDays,
   '0021_gate_deployments_index': gateDeploymentsIndex,
+  '0022_latest_deployment_index': latestDeploymentIndex,
 };
 
 /**

@@ -22,7 +22,7 @@ import { selectPolicy, type PolicyRequirements } from '../../domain/policy.js';
 import type { Release } from '../../domain/release.js';
 import type { Tx } from '../../store/database.js';
 import {
-  deploymentsIn,
+  latestDeploymentsIn,
   environmentByName,
   evidenceFacts,
   freezeExceptionApproverRoles,
@@ -63,8 +63,9 @@ async function latestDeployments(
   environmentId: string,
   services: string[],
 ): Promise<ServiceDeployment[]> {
-  const latest = new Map<string, { status: string; finished_at: string | null }>();
-  for (const row of await deploymentsIn(tx, releaseId, environmentId)) latest.set(row.name, row);
+  const latest = new Map(
+    (await latestDeploymentsIn(tx, environmentId, releaseId)).map((row) => [row.name, row]),
+  );
   return services.map((service) => ({
     service,
     status: latest.get(service)?.status ?? null,
