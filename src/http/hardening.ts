@@ -1,25 +1,12 @@
 /**
- * What every response carries and every caller is held to, whatever the route: security
- * headers (chosen by Helmet), the request id, and a per-token rate limit. The UI's own content security
- * policy is set on its pages in ui.ts; see docs/decisions/2000-1-http-hardening.md.
+ * What every response carries, whatever the route: security headers (chosen by Helmet)
+ * and the request id; the per-token rate limit is in rateLimit.ts. The UI's own content
+ * security policy is set on its pages in ui.ts; see docs/decisions/2000-1-http-hardening.md.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import rateLimit from '@fastify/rate-limit';
 import helmet, { type HelmetOptions } from 'helmet';
-import type { FastifyRequest } from 'fastify';
-import { bearerOf } from './auth.js';
 import { REQUEST_ID_HEADER } from './requestId.js';
 import type { Server } from './routes/index.js';
-
-export interface HardeningOptions {
-  /** Requests per minute per token (per client address when anonymous); 0 turns it off. */
-  rateLimitPerMinute: number;
-  /** Send Strict-Transport-Security: only where Gatehouse is reached over HTTPS. */
-  hsts: boolean;
-}
-
-/** Generous: a pipeline burst or a busy UI never meets it; a runaway script does. */
-export const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
 
 /**
  * API responses are data, never a page: nothing in them may load, run or be framed. The
@@ -116,43 +103,4 @@ export function registerResponseHeaders(server: Server, hsts: boolean): void {
     reply.headers(headers).header(REQUEST_ID_HEADER, request.id);
     next();
   });
-}
-
-/**
- * Which budget a request spends: its token's (by SHA-256, so no secret sits in the
- * limiter's memory), or its address's when it carries none.
- */
-export function rateLimitKey(request: FastifyRequest): string {
-  const bearer = bearerOf(request);
-  return bearer.kind === 'token' ? 't:' + bearer.hash : 'ip:' + request.ip;
-}
-
-/**
- * Counted before authentication, so a flood of bad tokens is throttled before it costs a
- * database look-up. The health check is never throttled: load balancers poll it.
- */
-export async function registerRateLimit(server: Server, perMinute: number): Promise<void> {
-  if (perMinute <= 0) return;
-  await server.register(rateLimit, {
-    global: false,
-    max: perMinute,
-    timeWindow: 60_000,
-    cache: 10_000,
-    keyGenerator: rateLimitKey,
-    // Counting headers on every answer cost CPU and bytes; a refusal says all (Retry-After).
-    addHeadersOnExceeding: {
-      'x-ratelimit-limit': false,
-      'x-ratelimit-remaining': false,
-      'x-ratelimit-reset': false,
-    },
-    allowList: (request) => request.url === '/healthz',
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(
-        new Error(
-          `more than ${context.max} requests a minute with this token (or from this address when anonymous); retry after ${context.after}`,
-        ),
-        { statusCode: context.statusCode, code: 'rate-limited' },
-      ),
-  });
-  server.addHook('onRequest', server.rateLimit());
 }

@@ -13,11 +13,8 @@ import { requestIdFor } from './requestId.js';
 import { createServerMetrics, observeRequestDurations } from './serverMetrics.js';
 import { operationsRoutes } from './routes/operations.js';
 import { problem, sendProblem, STORE_RETRY_AFTER_SECONDS, toProblem } from './problem.js';
-import {
-  DEFAULT_RATE_LIMIT_PER_MINUTE,
-  registerRateLimit,
-  registerResponseHeaders,
-} from './hardening.js';
+import { registerResponseHeaders } from './hardening.js';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE, registerRateLimit } from './rateLimit.js';
 import { ACCESS_SCHEMAS } from './routes/access.js';
 import { EvidenceSchema } from './routes/evidence.js';
 import { GATE_SCHEMAS } from './routes/gates.js';
@@ -208,7 +205,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   // Headers first, so even a throttled or unauthenticated answer carries them; the rate
   // limit before authentication, so a flood of bad tokens never reaches the database.
   registerResponseHeaders(server, options.hsts ?? false);
-  await registerRateLimit(server, options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
+  registerRateLimit(server, options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
   observeRequestDurations(server, server.metrics.registry);
   registerAuthentication(server, app);
   operationsRoutes({ server, app }, { metricsPublic: options.metricsPublic ?? false });
