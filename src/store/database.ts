@@ -111,8 +111,8 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
       },
     };
   }
-  const { writer, reader, changeMark } = openSqliteConnections(target);
-  const committer = new GroupCommitter(writer, undefined, () => changeMark?.committed());
+  const { writer, reader, changeMark, durable, stopCheckpoints } = openSqliteConnections(target);
+  const committer = new GroupCommitter(writer, undefined, () => changeMark?.committed(), durable);
   return {
     engine,
     location: `sqlite:${target}`,
@@ -122,6 +122,7 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
     read: (work) => reader.transaction().execute(work),
     changeMark: () => (changeMark ? changeMark.current() : null),
     async close() {
+      await stopCheckpoints();
       await reader.destroy();
       if (reader !== writer) await writer.destroy();
     },

@@ -4,6 +4,9 @@
  * waits for a write. Prepared statements are cached on both.
  */
 import { mkdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
@@ -31,26 +34,50 @@ export function openSqliteConnections(target: string): {
   reader: Kysely<Database>;
   /** See `Store.changeMark`; null for an in-memory database (one connection). */
   changeMark: SqliteChangeMark | null;
+  /**
+   * Makes what the writer committed durable across power loss (see `syncWal`); the
+   * group committer awaits it before answering anyone.
+   */
+  durable: () => Promise<void>;
+  /** Stops the background checkpoints; before the connections close. */
+  stopCheckpoints: () => Promise<void>;
 } {
   if (target !== ':memory:') mkdirSync(dirname(resolve(target)), { recursive: true });
   const writer = new SQLite(target);
   writer.pragma('journal_mode = WAL');
-  // FULL makes every commit durable across power loss, not only across a crash.
-  writer.pragma('synchronous = FULL');
+  // A commit writes its WAL frames and returns: a process crash loses nothing (the
+  // frames are in the operating system's cache). Power-loss durability comes from
+  // `durable`, an fdatasync of the WAL off the event loop before any answer (ADR 2900-2).
+  // FULL made that fsync inside COMMIT, on the event loop: every request waited for
+  // every commit's disk flush, up to 55 ms each here.
+  writer.pragma('synchronous = NORMAL');
   writer.pragma('foreign_keys = ON');
   writer.pragma('busy_timeout = 5000');
-  writer.pragma('cache_size = -65536');
+  // Pages the writer only reads come from the mapped file (as the reader's do); its cache
+  // holds what it writes. 16 MiB holds a busy minute's working set; a larger cache only
+  // filled, page by page, towards its size (RSS growth in the soak, ADR 2900-2). SQLite
+  // writes through write(), never through the map.
+  writer.pragma('cache_size = -16384');
+  writer.pragma('mmap_size = 1073741824');
   writer.pragma('temp_store = MEMORY');
   const writerDb = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(writer) }),
   });
   // One connection sees no change mark for its own commits: nothing is remembered.
-  if (target === ':memory:') return { writer: writerDb, reader: writerDb, changeMark: null };
+  if (target === ':memory:')
+    return {
+      writer: writerDb,
+      reader: writerDb,
+      changeMark: null,
+      durable: () => Promise.resolve(),
+      stopCheckpoints: () => Promise.resolve(),
+    };
   const reader = new SQLite(target, { readonly: true });
   reader.pragma('busy_timeout = 5000');
-  // Reports read far more than the writer does: the same page cache, and the file mapped
-  // rather than copied page by page (read-only, so a stray write cannot corrupt it).
-  reader.pragma('cache_size = -65536');
+  // The file mapped rather than copied page by page (read-only, so a stray write cannot
+  // corrupt it); the cache holds pages read from the WAL, copied into the file within a
+  // second by the checkpointer, so a small one suffices.
+  reader.pragma('cache_size = -16384');
   reader.pragma('mmap_size = 1073741824');
   const readerDb = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(reader) }),
@@ -58,11 +85,85 @@ export function openSqliteConnections(target: string): {
   // SQLite's data_version, read on the reader connection, moves whenever any other
   // connection — our writer, or another process on the same file — commits.
   const dataVersion = reader.prepare('PRAGMA data_version').pluck();
+  const wal = `${writer.name}-wal`;
+  // Checkpoints happen in a worker; the writer's own only if the worker falls far behind.
+  writer.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+  const checkpointer = startCheckpointer(writer.name);
   return {
     writer: writerDb,
     reader: readerDb,
     changeMark: new SqliteChangeMark(() => dataVersion.get() as number),
+    durable: () => syncWal(wal),
+    stopCheckpoints: () => checkpointer.stop(),
   };
+}
+
+/** 40 MiB of WAL: the writer checkpoints itself only if the checkpointer cannot. */
+const BACKSTOP_CHECKPOINT_PAGES = 10_000;
+
+// A worker thread's whole program (CommonJS, so it needs no build step or loader).
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+const timer = setInterval(() => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // Busy or closing: the next tick tries again, and the writer's backstop remains.
+  }
+}, workerData.intervalMs);
+parentPort.once('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+/**
+ * Copies the WAL into the database every second, in a worker thread on its own
+ * connection (ADR 2900-2). SQLite's automatic checkpoint runs inside the COMMIT that
+ * crosses its threshold, on the event loop: it copies the WAL's pages and fsyncs both
+ * files, 5–60 ms here, about every second and a half under the soak's writes, and every
+ * request waited. PASSIVE never waits for the writer or the readers; it copies what it
+ * can, and the writer starts the WAL afresh at its next transaction once all is copied.
+ * The worker does not keep the process alive.
+ */
+export function startCheckpointer(file: string, intervalMs = 1000): { stop(): Promise<void> } {
+  const worker = new Worker(CHECKPOINTER, {
+    eval: true,
+    workerData: {
+      file,
+      intervalMs,
+      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+    },
+  });
+  worker.unref();
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  // An error in the worker (it could not open the file) leaves the writer's backstop.
+  worker.on('error', () => undefined);
+  return {
+    async stop() {
+      // Held open while it closes its connection, or nothing would wait for its exit.
+      worker.ref();
+      worker.postMessage('stop');
+      await exited;
+    },
+  };
+}
+
+/**
+ * fdatasync of the WAL file, on libuv's thread pool: every frame written before the call
+ * is on stable storage when it resolves, which is what `synchronous = FULL` does at each
+ * commit. Opened each time, so a WAL removed and made anew is never missed.
+ */
+export async function syncWal(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
@@ -112,8 +213,9 @@ interface Unit {
  * Group commit. A durable SQLite commit costs one fsync, which caps a writer at about
  * a thousand commits a second whatever the CPU. Units of work that arrive while a batch
  * is open join it, each inside its own savepoint: a unit that fails is rolled back alone
- * and told at once; the others are answered only after the one commit that makes them
- * all durable. A unit therefore never sees an answer before its data is on disk.
+ * and told at once; the others are answered only after the commit and the flush that
+ * make them all durable (`durable`, off the event loop; requests that only read go on
+ * meanwhile). A unit therefore never sees an answer before its data is on disk.
  */
 export class GroupCommitter {
   private readonly queue: Unit[] = [];
@@ -124,6 +226,8 @@ export class GroupCommitter {
     private readonly maxBatch = 500,
     /** Told after every commit, before any unit of the batch is answered. */
     private readonly onCommit: () => void = () => undefined,
+    /** Resolves once the commit is on stable storage. */
+    private readonly durable: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   run<T>(work: Work<T>): Promise<T> {
@@ -169,6 +273,14 @@ export class GroupCommitter {
         .rollback()
         .execute()
         .catch(() => undefined);
+      for (const { unit } of succeeded) unit.reject(error);
+      return;
+    }
+    try {
+      await this.durable();
+    } catch (error) {
+      // Committed, but not known to be on disk: the callers are told it failed (their
+      // write is in doubt, as after a crash), never that it is safe.
       for (const { unit } of succeeded) unit.reject(error);
       return;
     }
