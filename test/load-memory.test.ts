@@ -77,3 +77,33 @@ test('per-window means take only the samples inside the window', () => {
   });
   assert.equal(memoryBetween(run, START + 600_000, START + 660_000), null);
 });
+
+test('anonymous RSS is fitted on its own: a growing mapped file is not the process growing', () => {
+  // The database file mapped by SQLite's reader grows 5 MB a minute; the process's own
+  // memory is flat. Samples without the split (not Linux) give no anonymous figures.
+  const run = samples(
+    10,
+    () => 100,
+    (minute) => 250 + 5 * minute,
+  ).map((s) => ({ ...s, rssAnon: 200 * MB, rssFile: s.rss - 200 * MB }));
+  const growth = memoryGrowth(run, START, 2)!;
+  assert.equal(growth.rssSlopeMbPerMin, 5);
+  assert.equal(growth.anonSlopeMbPerMin, 0);
+  assert.equal(growth.anonStartMb, 200);
+  assert.deepEqual(memoryBetween(run, START, START + 60_000), {
+    heapMb: 100,
+    rssMb: 252.3,
+    anonMb: 200,
+  });
+  const plain = memoryGrowth(
+    samples(
+      10,
+      () => 100,
+      () => 300,
+    ),
+    START,
+    2,
+  )!;
+  assert.equal(plain.anonSlopeMbPerMin, null);
+  assert.equal(plain.anonEndMb, null);
+});

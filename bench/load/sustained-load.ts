@@ -14,6 +14,7 @@ import {
   memoryBetween,
   memoryGrowth,
   readMemorySamples,
+  type MemoryMeans,
   type MemoryGrowth,
   type MemorySample,
 } from './memory.js';
@@ -27,6 +28,12 @@ export interface SustainedLoadOptions {
   /** A database URL (PostgreSQL, or a SQLite file); the data directory's SQLite otherwise. */
   databaseUrl?: string;
   durationMs: number;
+  /**
+   * Load at the same rate before the measured run, answers checked but latency not
+   * judged: the first minute after start-up pays for JIT compilation, caches filling and
+   * the first full garbage collection after the demo's load (a stall of ~130 ms).
+   */
+  warmUpMs?: number;
   rate: number;
   windowMs: number;
   /** Load the demo organisation first (450 releases, a year of history). */
@@ -40,10 +47,12 @@ export interface SustainedLoadOptions {
 
 export interface SustainedLoad {
   engine: string;
+  /** The warm-up's answers (every one must still be as expected), when there was one. */
+  warmUp: LoadReport | null;
   load: LoadReport;
   memory: MemorySample[];
   /** Mean heap and RSS per window, in the same order as `load.windows`. */
-  windowMemory: ({ heapMb: number; rssMb: number } | null)[];
+  windowMemory: (MemoryMeans | null)[];
   /** Server CPU time (user + system) per request answered, per window and overall. */
   windowCpu: (number | null)[];
   cpuMsPerRequest: number | null;
@@ -87,6 +96,20 @@ export async function runSustainedLoad(options: SustainedLoadOptions): Promise<S
       ...(options.weights ? { weights: options.weights } : {}),
     };
     const mix = await prepareMix(setup);
+    let warmUp: LoadReport | null = null;
+    if (options.warmUpMs) {
+      warmUp = await runOpenLoop({
+        baseUrl: setup.url,
+        rate: options.rate,
+        durationMs: options.warmUpMs,
+        windowMs: options.warmUpMs,
+        next: () => mix.next(),
+      });
+      log(
+        `  warm-up, ${warmUp.seconds} s (latency not judged): ${warmUp.sent} requests   unexpected ${unexpectedAnswers(warmUp.total)}`,
+      );
+      for (const line of formatKinds(warmUp.total)) log(line);
+    }
     const pid = server.child.pid!;
     const cpuAtStart = cpuMicros(pid);
     let cpuBefore = cpuAtStart;
@@ -140,6 +163,7 @@ export async function runSustainedLoad(options: SustainedLoadOptions): Promise<S
         : null;
     return {
       engine: options.engine,
+      warmUp,
       load,
       memory,
       windowMemory,
@@ -182,11 +206,13 @@ export function formatKinds(kinds: Record<string, KindFigures>, indent = '    ')
 
 function formatWindow(
   window: WindowFigures,
-  memory: { heapMb: number; rssMb: number } | null,
+  memory: MemoryMeans | null,
   cpuMsPerRequest: number | null,
 ): string {
   const requests = Object.values(window.kinds).reduce((sum, k) => sum + k.requests, 0);
-  const mem = memory ? `heap ${memory.heapMb} MB   RSS ${memory.rssMb} MB` : 'no memory sample';
+  const mem = memory
+    ? `heap ${memory.heapMb} MB   RSS ${memory.rssMb} MB${memory.anonMb === undefined ? '' : ` (anonymous ${memory.anonMb} MB)`}`
+    : 'no memory sample';
   const cpu = cpuMsPerRequest === null ? '' : `   server CPU ${cpuMsPerRequest.toFixed(2)} ms/req`;
   return [
     `  from ${String(window.from).padStart(4)} s: ${requests} requests   unexpected ${unexpectedAnswers(window.kinds)}   ${mem}${cpu}`,
