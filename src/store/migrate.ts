@@ -22,6 +22,7 @@ import * as flagRolloutSteps from './migrations/0017_flag_rollout_steps.js';
 import * as metricDays from './migrations/0020_metric_days.js';
 import * as gateDeploymentsIndex from './migrations/0021_gate_deployments_index.js';
 import * as latestDeploymentIndex from './migrations/0022_latest_deployment_index.js';
+import * as releaseServicesLookup from './migrations/0023_release_services_lookup.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0020_metric_days': metricDays,
   '0021_gate_deployments_index': gateDeploymentsIndex,
   '0022_latest_deployment_index': latestDeploymentIndex,
+  '0023_release_services_lookup': releaseServicesLookup,
 };
 
 /**

@@ -35,21 +35,30 @@ async function releaseShipping(
   serviceId: string,
   event: DeploymentEvent,
 ): Promise<{ id: string; key: string } | undefined> {
-  if (!event.artifact && event.versions.length === 0) return undefined;
-  return ctx.tx
-    .selectFrom('release_services')
-    .innerJoin('releases', 'releases.id', 'release_services.release_id')
-    .select(['releases.id', 'releases.key'])
-    .where('release_services.service_id', '=', serviceId)
-    .where((eb) =>
-      eb.or([
-        ...(event.artifact ? [eb('release_services.artifact', '=', event.artifact)] : []),
-        ...(event.versions.length ? [eb('release_services.version', 'in', event.versions)] : []),
-      ]),
-    )
-    .orderBy('releases.created_at', 'desc')
-    .orderBy('releases.key', 'desc')
-    .executeTakeFirst();
+  // Asked by artifact and by version apart: each is one probe of its index (0023),
+  // where one query ORing them read every release the service ever had.
+  const shipping = (match: 'artifact' | 'version', values: string[]) =>
+    ctx.tx
+      .selectFrom('release_services')
+      .innerJoin('releases', 'releases.id', 'release_services.release_id')
+      .select(['releases.id', 'releases.key', 'releases.created_at'])
+      .where('release_services.service_id', '=', serviceId)
+      .where(`release_services.${match}`, 'in', values)
+      .orderBy('releases.created_at', 'desc')
+      .orderBy('releases.key', 'desc')
+      .executeTakeFirst();
+  const found = [
+    event.artifact ? await shipping('artifact', [event.artifact]) : undefined,
+    event.versions.length ? await shipping('version', event.versions) : undefined,
+  ].filter((row) => row !== undefined);
+  // The later of the two, in the queries' own order: created_at, then key, descending.
+  const later = (a: (typeof found)[number], b: (typeof found)[number]) =>
+    a.created_at > b.created_at || (a.created_at === b.created_at && a.key > b.key);
+  const newest = found.reduce<(typeof found)[number] | undefined>(
+    (best, row) => (best === undefined || later(row, best) ? row : best),
+    undefined,
+  );
+  return newest && { id: newest.id, key: newest.key };
 }
 
 interface Known {
