@@ -19,7 +19,13 @@ export interface MixWeights {
 export const DEFAULT_WEIGHTS: MixWeights = { gate: 40, read: 30, event: 15, write: 15 };
 
 const TEAM = 'load-test';
-const SERVICE = 'load-api';
+/**
+ * The load's releases are spread over ten services, as a real organisation's are: one
+ * service raising 1,800 releases in ten minutes (a century of a real service's releases)
+ * measured that one service's history, not the product under load.
+ */
+const SERVICES = Array.from({ length: 10 }, (_, i) => `load-api-${i + 1}`);
+const serviceOf = (n: number) => SERVICES[n % SERVICES.length]!;
 const EVENT_SOURCE = '/gatehouse/load-generator';
 /** The lifecycle a write chain walks after creating its release, then one approval. */
 const CHAIN = ['prepare', 'test', 'approve'] as const;
@@ -83,7 +89,7 @@ function releaseBody(n: number, version: string): string {
     title: `Load release ${n}`,
     version,
     classification: 'minor',
-    services: [{ service: SERVICE, version }],
+    services: [{ service: serviceOf(n), version }],
     scope: { features: [`Feature ${n}`], workItems: [`LOAD-${n}`], commits: ['a1b2c3d'] },
     justification: 'Raised by the load generator',
     rollbackPlan: 'Redeploy the previous version',
@@ -108,15 +114,13 @@ export async function prepareMix(setup: Setup): Promise<Mix> {
   const catalog = await call(setup, 'GET', '/catalog');
   await call(setup, 'POST', '/catalog/apply', {
     teams: [{ name: TEAM }],
-    services: [
-      {
-        name: SERVICE,
-        team: TEAM,
-        tier: 3,
-        customerFacing: false,
-        dataSensitivity: 'internal',
-      },
-    ],
+    services: SERVICES.map((name) => ({
+      name,
+      team: TEAM,
+      tier: 3,
+      customerFacing: false,
+      dataSensitivity: 'internal',
+    })),
     ...(catalog.environments.length === 0
       ? {
           environments: [
@@ -186,6 +190,8 @@ export async function prepareMix(setup: Setup): Promise<Mix> {
 
   const event = (): Job => {
     eventCount++;
+    // One of the releases raised for events: release n ships serviceOf(n) at its version.
+    const shipped = Math.floor(random() * eventVersions.length);
     const body = JSON.stringify({
       specversion: '1.0',
       id: `${runId}-${eventCount}`,
@@ -202,12 +208,12 @@ export async function prepareMix(setup: Setup): Promise<Mix> {
           timestamp: new Date().toISOString(),
         },
         subject: {
-          id: SERVICE,
+          id: serviceOf(shipped),
           source: EVENT_SOURCE,
           type: 'service',
           content: {
             environment: { id: pick(environments) },
-            artifactId: `pkg:generic/${SERVICE}@${pick(eventVersions)}`,
+            artifactId: `pkg:generic/${serviceOf(shipped)}@${eventVersions[shipped]}`,
           },
         },
       },
