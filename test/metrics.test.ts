@@ -9,8 +9,11 @@ import { engines } from './support/engines.js';
 import { releaseBody, startTestServer, TEST_CATALOG, type TestServer } from './support/server.js';
 
 const DAY = 86_400_000;
+// One instant for the whole file: read anew for each timestamp, the clock could tick
+// between an incident's start and its resolution and add a millisecond to the durations.
+const NOW = Date.now();
 const daysAgo = (n: number, plusMinutes = 0) =>
-  new Date(Date.now() - n * DAY + plusMinutes * 60_000).toISOString();
+  new Date(NOW - n * DAY + plusMinutes * 60_000).toISOString();
 
 for (const engine of await engines()) {
   describe(`metrics over HTTP on ${engine.name}`, { skip: engine.skip }, () => {
