@@ -164,6 +164,16 @@ export function defaultChangeType(classification: Classification): ChangeType {
   return classification === 'patch' ? 'standard' : 'normal';
 }
 
+/**
+ * A release's outcome as the risk history counts it: true when it failed or was rolled
+ * back, false when it closed, null when it has none (still under way, or stopped before
+ * it changed anything: No-Go, Cancelled).
+ */
+export function releaseFailed(state: ReleaseState): boolean | null {
+  if (state === 'failed' || state === 'rolled-back') return true;
+  return state === 'closed' ? false : null;
+}
+
 export function isTerminal(state: ReleaseState): boolean {
   return ['closed', 'no-go', 'rolled-back', 'failed', 'cancelled'].includes(state);
 }

@@ -4,6 +4,7 @@ import type { CabCondition, CabDecision, CabDecisionKind } from '../domain/cab/d
 import type { GoNoGo, GoNoGoCheckpoint, ReadinessSnapshot } from '../domain/cab/go-no-go.js';
 import type { CabMeeting } from '../domain/cab/meeting.js';
 import type { Release } from '../domain/release.js';
+import { preparedQuery } from './prepared.js';
 import { selectReleases, toRelease } from './releases.js';
 import type { Database } from './schema.js';
 
@@ -139,14 +140,17 @@ export async function decisionsAt(
   return withConditions(db, rows);
 }
 
-/** Every decision on a release, oldest first. */
-export async function decisionsOfRelease(db: Db, releaseId: string): Promise<CabDecision[]> {
-  const rows = await decisionsQuery(db)
+// One release's decisions, oldest first: every gate check asks, so compiled once.
+const decisionRowsOfRelease = preparedQuery((db: Db, releaseId: string) =>
+  decisionsQuery(db)
     .where('cab_decisions.release_id', '=', releaseId)
     .orderBy('cab_decisions.decided_at')
-    .orderBy('cab_decisions.id')
-    .execute();
-  return withConditions(db, rows);
+    .orderBy('cab_decisions.id'),
+);
+
+/** Every decision on a release, oldest first. */
+export async function decisionsOfRelease(db: Db, releaseId: string): Promise<CabDecision[]> {
+  return withConditions(db, await decisionRowsOfRelease(db, releaseId));
 }
 
 /** The latest decision per release, for the releases given. */
@@ -156,11 +160,14 @@ export async function latestDecisions(
 ): Promise<Map<string, CabDecision>> {
   const latest = new Map<string, CabDecision>();
   if (releaseIds.length === 0) return latest;
-  const rows = await decisionsQuery(db)
-    .where('cab_decisions.release_id', 'in', [...releaseIds])
-    .orderBy('cab_decisions.decided_at')
-    .orderBy('cab_decisions.id')
-    .execute();
+  const rows =
+    releaseIds.length === 1
+      ? await decisionRowsOfRelease(db, releaseIds[0]!)
+      : await decisionsQuery(db)
+          .where('cab_decisions.release_id', 'in', [...releaseIds])
+          .orderBy('cab_decisions.decided_at')
+          .orderBy('cab_decisions.id')
+          .execute();
   const lastRow = new Map<string, DecisionRow>();
   for (const row of rows) lastRow.set(row.release_id, row);
   const lastRows = [...lastRow.values()];

@@ -113,6 +113,7 @@ export const upstreamReleases = preparedQuery(
       .where('mine.release_id', '=', releaseId)
       .where('r.id', '!=', releaseId2)
       .where('r.created_at', '<', createdAt)
+      // Word for word the condition of the index releases_under_way (migration 0025).
       .where(sql<boolean>`r.state not in ('closed', 'no-go', 'rolled-back', 'failed', 'cancelled')`)
       .orderBy('r.created_at'),
 );

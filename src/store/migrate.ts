@@ -23,6 +23,8 @@ import * as metricDays from './migrations/0020_metric_days.js';
 import * as gateDeploymentsIndex from './migrations/0021_gate_deployments_index.js';
 import * as latestDeploymentIndex from './migrations/0022_latest_deployment_index.js';
 import * as releaseServicesLookup from './migrations/0023_release_services_lookup.js';
+import * as serviceOutcomes from './migrations/0024_service_outcomes.js';
+import * as upstreamReleaseIndexes from './migrations/0025_upstream_release_indexes.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -51,6 +53,8 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0021_gate_deployments_index': gateDeploymentsIndex,
   '0022_latest_deployment_index': latestDeploymentIndex,
   '0023_release_services_lookup': releaseServicesLookup,
+  '0024_service_outcomes': serviceOutcomes,
+  '0025_upstream_release_indexes': upstreamReleaseIndexes,
 };
 
 /**
@@ -58,18 +62,32 @@ const MIGRATIONS: Record<string, EngineMigration> = {
  * tables; a session advisory lock on one connection makes them migrate one at a time.
  */
 export async function migrateToLatest(store: Store): Promise<{ applied: string[] }> {
-  if (store.engine === 'sqlite') return migrateWith(store, store.db);
+  return migrateUpTo(store);
+}
+
+/**
+ * Runs the migrations up to and including `last` (all of them without it): an older
+ * schema, for tests of what a migration does to a store that already holds data.
+ */
+export async function migrateUpTo(store: Store, last?: string): Promise<{ applied: string[] }> {
+  if (last !== undefined && !MIGRATION_NAMES.includes(last))
+    throw new Error(`no migration is named ${last}`);
+  if (store.engine === 'sqlite') return migrateWith(store, store.db, last);
   return store.db.connection().execute(async (connection) => {
     await sql`select pg_advisory_lock(7240917312)`.execute(connection);
     try {
-      return await migrateWith(store, connection);
+      return await migrateWith(store, connection, last);
     } finally {
       await sql`select pg_advisory_unlock(7240917312)`.execute(connection);
     }
   });
 }
 
-async function migrateWith(store: Store, db: Kysely<Database>): Promise<{ applied: string[] }> {
+async function migrateWith(
+  store: Store,
+  db: Kysely<Database>,
+  last: string | undefined,
+): Promise<{ applied: string[] }> {
   const migrator = new Migrator({
     db,
     provider: {
@@ -83,7 +101,8 @@ async function migrateWith(store: Store, db: Kysely<Database>): Promise<{ applie
       },
     },
   });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+  const result: MigrationResultSet =
+    last === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(last);
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     const cause = result.error instanceof Error ? result.error.message : String(result.error);

@@ -151,17 +151,62 @@ export async function releaseHistory(db: Db, ids?: readonly string[]): Promise<H
 }
 
 /**
- * For each of these releases, the finished releases of its services raised before it
- * (by created_at, then id: the order of releaseHistory) and how many failed or were
- * rolled back, summed over its services: what scoreHistory counts.
+ * Records that a release ended (closed, failed or rolled back), for each service it
+ * carries: the rows `serviceHistoryBefore` counts. Called in the transaction of the
+ * transition into the ended state; an ended release never changes state or services again.
+ */
+export async function recordReleaseOutcome(
+  db: Db,
+  releaseId: string,
+  failed: boolean,
+): Promise<void> {
+  const flag = failed ? 1 : 0;
+  await db
+    .insertInto('service_outcomes')
+    .columns(['service_id', 'release_created_at', 'release_id', 'failed'])
+    .expression((eb) =>
+      eb
+        .selectFrom('release_services')
+        .innerJoin('releases', 'releases.id', 'release_services.release_id')
+        .select([
+          'release_services.service_id',
+          'releases.created_at',
+          'releases.id',
+          eb.val(flag).as('failed'),
+        ])
+        .where('release_services.release_id', '=', releaseId),
+    )
+    .execute();
+  await db
+    .insertInto('service_outcome_totals')
+    .columns(['service_id', 'finished', 'failed'])
+    .expression((eb) =>
+      eb
+        .selectFrom('release_services')
+        .select(['service_id', eb.val(1).as('finished'), eb.val(flag).as('failed')])
+        .where('release_id', '=', releaseId),
+    )
+    .onConflict((oc) =>
+      oc.column('service_id').doUpdateSet((eb) => ({
+        finished: eb('service_outcome_totals.finished', '+', 1),
+        failed: eb('service_outcome_totals.failed', '+', flag),
+      })),
+    )
+    .execute();
+}
+
+/**
+ * For each of these releases, the ended releases of its services raised before it (by
+ * created_at, then id: the order of releaseHistory) and how many failed or were rolled
+ * back, summed over its services: what scoreHistory counts. Each service's totals less
+ * what ended among releases raised at or after the oldest of the page, so a page of
+ * recent releases reads a few rows whatever the length of the history.
  */
 export async function serviceHistoryBefore(
   db: Db,
   ids: readonly string[],
 ): Promise<Map<string, { finished: number; failed: number }>> {
   if (ids.length === 0) return new Map();
-  // Counted per service once, then per release by position: a page of releases of one
-  // busy service used to join that service's whole history once for every release.
   const mine = await db
     .selectFrom('release_services as mine')
     .innerJoin('releases as r', 'r.id', 'mine.release_id')
@@ -169,46 +214,62 @@ export async function serviceHistoryBefore(
     .where('mine.release_id', 'in', [...ids])
     .execute();
   if (mine.length === 0) return new Map();
-  const ended = await db
-    .selectFrom('release_services as theirs')
-    .innerJoin('releases as earlier', 'earlier.id', 'theirs.release_id')
-    .select(['theirs.service_id', 'earlier.id', 'earlier.created_at', 'earlier.state'])
-    .where('theirs.service_id', 'in', [...new Set(mine.map((m) => m.service_id))])
-    .where('earlier.state', 'in', ['closed', 'failed', 'rolled-back'])
-    .execute();
-  // Per service, its ended releases in (created_at, id) order with a running failure count.
-  const before = (a: { created_at: string; id: string }, b: { created_at: string; id: string }) =>
-    a.created_at < b.created_at || (a.created_at === b.created_at && a.id < b.id);
-  const byService = new Map<string, { order: typeof ended; failedUpTo: number[] }>();
-  for (const row of ended) {
-    const entry = byService.get(row.service_id) ?? { order: [], failedUpTo: [] };
+  const services = [...new Set(mine.map((m) => m.service_id))];
+  const oldest = mine.reduce((a, m) => (m.created_at < a ? m.created_at : a), mine[0]!.created_at);
+  const [totals, later] = await Promise.all([
+    db
+      .selectFrom('service_outcome_totals')
+      .selectAll()
+      .where('service_id', 'in', services)
+      .execute(),
+    db
+      .selectFrom('service_outcomes')
+      .select(['service_id', 'release_created_at', 'release_id', 'failed'])
+      .where('service_id', 'in', services)
+      .where('release_created_at', '>=', oldest)
+      .execute(),
+  ]);
+  type Outcome = (typeof later)[number];
+  const before = (
+    a: { release_created_at: string; release_id: string },
+    b: { release_created_at: string; release_id: string },
+  ) =>
+    a.release_created_at < b.release_created_at ||
+    (a.release_created_at === b.release_created_at && a.release_id < b.release_id);
+  // Per service, its recent outcomes in history order, and the failures from each one on
+  // (failedFrom[order.length] is 0).
+  const byService = new Map<string, { order: Outcome[]; failedFrom: number[] }>();
+  for (const row of later) {
+    const entry = byService.get(row.service_id) ?? { order: [], failedFrom: [] };
     entry.order.push(row);
     byService.set(row.service_id, entry);
   }
   for (const entry of byService.values()) {
     entry.order.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
-    let failed = 0;
-    entry.failedUpTo = entry.order.map(
-      (row) => (failed += row.state === 'failed' || row.state === 'rolled-back' ? 1 : 0),
-    );
+    entry.failedFrom = new Array<number>(entry.order.length + 1).fill(0);
+    for (let i = entry.order.length - 1; i >= 0; i--)
+      entry.failedFrom[i] = entry.failedFrom[i + 1]! + Number(entry.order[i]!.failed);
   }
+  const totalOf = new Map(totals.map((t) => [t.service_id, t]));
   const history = new Map<string, { finished: number; failed: number }>();
   for (const m of mine) {
-    const entry = byService.get(m.service_id);
-    if (!entry) continue;
-    // How many of the service's ended releases come before this one.
-    const self = { created_at: m.created_at, id: m.release_id };
+    const total = totalOf.get(m.service_id);
+    if (!total) continue;
+    // The first of the service's recent outcomes at or after this release.
+    const self = { release_created_at: m.created_at, release_id: m.release_id };
+    const { order, failedFrom } = byService.get(m.service_id) ?? { order: [], failedFrom: [0] };
     let low = 0;
-    let high = entry.order.length;
+    let high = order.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (before(entry.order[middle]!, self)) low = middle + 1;
+      if (before(order[middle]!, self)) low = middle + 1;
       else high = middle;
     }
-    if (low === 0) continue;
+    const finished = Number(total.finished) - (order.length - low);
+    if (finished === 0) continue;
     const counts = history.get(m.release_id) ?? { finished: 0, failed: 0 };
-    counts.finished += low;
-    counts.failed += entry.failedUpTo[low - 1]!;
+    counts.finished += finished;
+    counts.failed += Number(total.failed) - failedFrom[low]!;
     history.set(m.release_id, counts);
   }
   return history;

@@ -106,6 +106,22 @@ export interface ReleaseServiceTable {
   artifact: string | null;
 }
 
+/** An ended release, once per service it carried (0024): what the risk history counts. */
+export interface ServiceOutcomeTable {
+  service_id: string;
+  release_created_at: string;
+  release_id: string;
+  /** 1 when the release failed or was rolled back, 0 when it closed. */
+  failed: number;
+}
+
+/** Per service, how many of its releases ended and how many of those failed (0024). */
+export interface ServiceOutcomeTotalTable {
+  service_id: string;
+  finished: number;
+  failed: number;
+}
+
 export interface ReleaseTransitionTable {
   id: string;
   release_id: string;
@@ -379,6 +395,8 @@ export interface Database {
   api_tokens: ApiTokenTable;
   releases: ReleaseTable;
   release_services: ReleaseServiceTable;
+  service_outcomes: ServiceOutcomeTable;
+  service_outcome_totals: ServiceOutcomeTotalTable;
   release_transitions: ReleaseTransitionTable;
   deployments: DeploymentTable;
   audit_log: AuditLogTable;

@@ -74,11 +74,13 @@ export function openSqliteConnections(target: string): {
     };
   const reader = new SQLite(target, { readonly: true });
   reader.pragma('busy_timeout = 5000');
-  // The file mapped rather than copied page by page (read-only, so a stray write cannot
-  // corrupt it); the cache holds pages read from the WAL, copied into the file within a
-  // second by the checkpointer, so a small one suffices.
+  // Not mapped: SQLite empties a connection's cache, and unmaps its file, at the first
+  // read after another connection commits, so under writes the reader paid a munmap, an
+  // mmap and a page fault per page touched on nearly every request: twice the time of
+  // reading the same pages by pread into the cache (a release page 8–10 ms → 4–5 ms with
+  // a write between reads, docs/decisions/3000-1). The cache is bounded, and emptied at
+  // every commit anyway.
   reader.pragma('cache_size = -16384');
-  reader.pragma('mmap_size = 1073741824');
   const readerDb = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(reader) }),
   });

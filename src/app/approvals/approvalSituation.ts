@@ -13,8 +13,10 @@ import {
 } from '../../domain/approval.js';
 import { selectPolicy, type ApprovalStagePolicy, type Policy } from '../../domain/policy.js';
 import type { Release } from '../../domain/release.js';
+import { sql } from 'kysely';
 import type { Tx } from '../../store/database.js';
 import { mostCriticalTier } from '../../store/gates.js';
+import { preparedQuery } from '../../store/prepared.js';
 import { requirePolicySetOfRelease } from '../policies/queries.js';
 
 export interface ApprovalPolicy {
@@ -56,8 +58,9 @@ export async function approvalPolicy(tx: Tx, release: Release): Promise<Approval
   };
 }
 
-export async function approvalDecisions(tx: Tx, releaseId: string): Promise<ApprovalDecision[]> {
-  const rows = await tx
+// Both read by every gate check and approval status: compiled once (src/store/prepared.ts).
+const decisionRows = preparedQuery((tx: Tx, releaseId: string) =>
+  tx
     .selectFrom('approvals')
     .innerJoin('users', 'users.id', 'approvals.actor_id')
     .select([
@@ -71,8 +74,21 @@ export async function approvalDecisions(tx: Tx, releaseId: string): Promise<Appr
     ])
     .where('approvals.release_id', '=', releaseId)
     .orderBy('approvals.created_at')
-    .orderBy('approvals.id')
-    .execute();
+    .orderBy('approvals.id'),
+);
+
+const activePeopleRoles = preparedQuery((tx: Tx) =>
+  tx
+    .selectFrom('users')
+    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .select(['users.name', 'user_roles.role'])
+    .where('users.disabled_at', 'is', null)
+    .where('users.id', '!=', sql.lit('system'))
+    .orderBy('users.name'),
+);
+
+export async function approvalDecisions(tx: Tx, releaseId: string): Promise<ApprovalDecision[]> {
+  const rows = await decisionRows(tx, releaseId);
   return rows.map((r) => ({
     id: r.id,
     stage: r.stage,
@@ -86,14 +102,7 @@ export async function approvalDecisions(tx: Tx, releaseId: string): Promise<Appr
 
 /** Active people and their roles: who could approve, before any rule is applied. */
 export async function approvalCandidates(tx: Tx): Promise<Array<{ name: string; roles: Role[] }>> {
-  const rows = await tx
-    .selectFrom('users')
-    .innerJoin('user_roles', 'user_roles.user_id', 'users.id')
-    .select(['users.name', 'user_roles.role'])
-    .where('users.disabled_at', 'is', null)
-    .where('users.id', '!=', 'system')
-    .orderBy('users.name')
-    .execute();
+  const rows = await activePeopleRoles(tx);
   const byName = new Map<string, Role[]>();
   for (const r of rows) byName.set(r.name, [...(byName.get(r.name) ?? []), r.role as Role]);
   return [...byName].map(([name, roles]) => ({ name, roles }));

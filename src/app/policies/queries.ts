@@ -2,6 +2,7 @@ import { conflict, notFound } from '../../domain/errors.js';
 import type { PolicySetDocument, PolicySetVersion } from '../../domain/policy.js';
 import type { Tx } from '../../store/database.js';
 import { pinnedPolicy } from '../../store/gates.js';
+import { preparedQuery } from '../../store/prepared.js';
 import { authorize } from '../authorize.js';
 import type { Ctx } from '../context.js';
 
@@ -48,13 +49,16 @@ export async function latestPolicyVersion(tx: Tx): Promise<PolicySetVersion | un
   return row ? toVersion(row) : undefined;
 }
 
+// Every gate check and approval read asks for its release's version: compiled once.
+const policyVersionRow = preparedQuery((tx: Tx, version: number) =>
+  selectVersions(tx).where('policy_versions.version', '=', version),
+);
+
 export async function loadPolicyVersion(
   tx: Tx,
   version: number,
 ): Promise<PolicySetVersion | undefined> {
-  const row = await selectVersions(tx)
-    .where('policy_versions.version', '=', version)
-    .executeTakeFirst();
+  const [row] = await policyVersionRow(tx, version);
   return row ? toVersion(row) : undefined;
 }
 

@@ -7,9 +7,10 @@ import {
   type DeploymentStatus,
   type TransitionEvaluation,
 } from '../../domain/lifecycle.js';
-import type { Release, ReleaseState } from '../../domain/release.js';
+import { releaseFailed, type Release, type ReleaseState } from '../../domain/release.js';
 import type { Tx } from '../../store/database.js';
 import { loadRelease } from '../../store/releases.js';
+import { recordReleaseOutcome } from '../../store/risk.js';
 import { openMandatoryReviews } from '../../store/reviews.js';
 import { openReviewAfterTransition } from '../reviews/openReviewByPolicy.js';
 import { authorize } from '../authorize.js';
@@ -139,6 +140,9 @@ export async function transitionRelease(
       at: now,
     })
     .execute();
+  // What the release list's risk history counts (src/store/risk.ts).
+  const failed = releaseFailed(request.to);
+  if (failed !== null) await recordReleaseOutcome(tx, before.id, failed);
   const release = (await loadRelease(tx, before.id))!;
   await recordAudit(ctx, {
     action: 'release.transitioned',

@@ -3,6 +3,7 @@
  * score inputs, with its services' change-failure history as it stood when the release
  * was raised (only releases raised before it count), and its outcome.
  */
+import { releaseFailed } from '../../domain/release.js';
 import type { HistoricalRelease } from '../../domain/risk/failure-model.js';
 import { scoreRisk, type RiskInputs, type RiskWeights } from '../../domain/risk/score.js';
 import type { HistoryRow } from '../../store/risk.js';
@@ -11,12 +12,6 @@ export interface ScoredHistory {
   row: HistoryRow;
   inputs: RiskInputs;
   historical: HistoricalRelease;
-}
-
-function outcome(row: HistoryRow): boolean | null {
-  if (row.state === 'failed' || row.state === 'rolled-back') return true;
-  if (row.state === 'closed') return false;
-  return null;
 }
 
 export function scoreHistory(rows: readonly HistoryRow[], weights: RiskWeights): ScoredHistory[] {
@@ -38,7 +33,7 @@ export function scoreHistory(rows: readonly HistoryRow[], weights: RiskWeights):
       facts: row.facts,
       history,
     };
-    const failed = outcome(row);
+    const failed = releaseFailed(row.state);
     if (failed !== null)
       for (const s of row.services) {
         const seen = perService.get(s.name) ?? { finished: 0, failed: 0 };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GatehouseError, invalid, notFound } from '../../domain/errors.js';
 import { GATE_RULE_IDS, isGateRule, type Waiver } from '../../domain/gate.js';
 import type { Tx } from '../../store/database.js';
+import { preparedQuery } from '../../store/prepared.js';
 import { loadRelease } from '../../store/releases.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
@@ -17,8 +18,9 @@ export interface GrantWaiverInput {
 /** Waivers are short-lived by design: a standing exception belongs in the policy. */
 export const MAX_WAIVER_DAYS = 90;
 
-export async function waiversOfRelease(tx: Tx, releaseId: string): Promise<Waiver[]> {
-  const rows = await tx
+// Read by every gate check: compiled once (src/store/prepared.ts).
+const waiverRows = preparedQuery((tx: Tx, releaseId: string) =>
+  tx
     .selectFrom('waivers')
     .innerJoin('users', 'users.id', 'waivers.granted_by')
     .select([
@@ -30,8 +32,11 @@ export async function waiversOfRelease(tx: Tx, releaseId: string): Promise<Waive
       'users.name as granted_by',
     ])
     .where('waivers.release_id', '=', releaseId)
-    .orderBy('waivers.granted_at')
-    .execute();
+    .orderBy('waivers.granted_at'),
+);
+
+export async function waiversOfRelease(tx: Tx, releaseId: string): Promise<Waiver[]> {
+  const rows = await waiverRows(tx, releaseId);
   return rows.map((r) => ({
     id: r.id,
     rule: r.rule,
