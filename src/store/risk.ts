@@ -184,7 +184,9 @@ export async function recordReleaseOutcome(
       eb
         .selectFrom('release_services')
         .select(['service_id', eb.val(1).as('finished'), eb.val(flag).as('failed')])
-        .where('release_id', '=', releaseId),
+        .where('release_id', '=', releaseId)
+        // Rows locked in one order, so two releases ending at once cannot deadlock.
+        .orderBy('service_id'),
     )
     .onConflict((oc) =>
       oc.column('service_id').doUpdateSet((eb) => ({

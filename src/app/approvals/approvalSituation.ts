@@ -3,6 +3,7 @@
  * the decisions recorded, and the people who could approve. Shared by the decisions,
  * the status read, the gate and the escalation sweep.
  */
+import { sql } from 'kysely';
 import type { Role } from '../../domain/access.js';
 import {
   evaluateApprovals,
@@ -13,7 +14,6 @@ import {
 } from '../../domain/approval.js';
 import { selectPolicy, type ApprovalStagePolicy, type Policy } from '../../domain/policy.js';
 import type { Release } from '../../domain/release.js';
-import { sql } from 'kysely';
 import type { Tx } from '../../store/database.js';
 import { mostCriticalTier } from '../../store/gates.js';
 import { preparedQuery } from '../../store/prepared.js';
