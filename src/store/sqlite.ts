@@ -53,8 +53,9 @@ export function openSqliteConnections(target: string): {
   writer.pragma('synchronous = NORMAL');
   writer.pragma('foreign_keys = ON');
   writer.pragma('busy_timeout = 5000');
-  // Pages the writer only reads come from the mapped file (as the reader's do); its cache
-  // holds what it writes. 16 MiB holds a busy minute's working set; a larger cache only
+  // Pages the writer only reads come from the mapped file, which its own commits never
+  // unmap (another connection's do: the reader below is not mapped); its cache holds
+  // what it writes. 16 MiB holds a busy minute's working set; a larger cache only
   // filled, page by page, towards its size (RSS growth in the soak, ADR 2900-2). SQLite
   // writes through write(), never through the map.
   writer.pragma('cache_size = -16384');
