@@ -25,6 +25,20 @@ describe('ReadMemo', () => {
     assert.deepEqual(await memo.get('a', 0, make), { n: 4 });
   });
 
+  test('peek hands out exactly what get would reuse, and makes nothing', async () => {
+    const { store, state } = storeWithMark(1);
+    const memo = new ReadMemo<{ n: number }>(store);
+    assert.equal(memo.peek('a', 0), undefined, 'nothing made yet');
+    const made = await memo.get('a', 0, async () => ({ value: { n: 1 }, until: 1_000 }));
+    assert.equal(memo.peek('a', 999), made, 'same mark, before the instant');
+    assert.equal(memo.peek('b', 0), undefined, 'another key');
+    assert.equal(memo.peek('a', 1_000), undefined, 'at the instant it no longer holds');
+    state.mark = 2;
+    assert.equal(memo.peek('a', 0), undefined, 'a commit anywhere forgets it');
+    state.mark = null;
+    assert.equal(memo.peek('a', 0), undefined, 'a store without a mark remembers nothing');
+  });
+
   test('remembers nothing where the store has no change mark', async () => {
     const { store } = storeWithMark(null);
     const memo = new ReadMemo<number>(store);

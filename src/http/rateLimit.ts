@@ -56,7 +56,9 @@ export class RequestBudget {
  */
 export function rateLimitKey(request: FastifyRequest): string {
   const bearer = bearerOf(request);
-  return bearer.kind === 'token' ? 't:' + bearer.hash : 'ip:' + request.ip;
+  // A digest is 64 hex digits, which no address is, so the two kinds of key cannot meet
+  // and no key string is built per request.
+  return bearer.kind === 'token' ? bearer.hash : request.ip;
 }
 
 /**

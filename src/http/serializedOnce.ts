@@ -7,11 +7,16 @@ import type { FastifyReply } from 'fastify';
 
 const texts = new WeakMap<object, string>();
 
-export function serializedOnce(reply: FastifyReply, answer: object, shape?: object): string {
+export function serializedOnce(
+  reply: FastifyReply,
+  answer: object,
+  /** What to serialize in place of the answer itself, made only when the text is made. */
+  shape?: () => object,
+): string {
   let text = texts.get(answer);
   if (text === undefined) {
     // A route with a JSON response schema serializes to text (fast-json-stringify).
-    text = String(reply.serialize(shape ?? answer));
+    text = String(reply.serialize(shape ? shape() : answer));
     texts.set(answer, text);
   }
   return text;

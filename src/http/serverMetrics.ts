@@ -65,7 +65,7 @@ export function createServerMetrics(app: App): ServerMetrics {
 /**
  * Times every request into one histogram labelled by method, route *pattern* (never the
  * raw URL, which would make a series per release) and status class. The label children
- * are kept in a map so a request costs one lookup and one observation.
+ * are kept, so a request costs a few lookups and one observation.
  */
 export function observeRequestDurations(server: FastifyInstance, registry: Registry): void {
   const histogram = new Histogram({
@@ -75,15 +75,21 @@ export function observeRequestDurations(server: FastifyInstance, registry: Regis
     buckets: DURATION_BUCKETS,
     registers: [registry],
   });
-  const children = new Map<string, ReturnType<typeof histogram.labels>>();
+  type Child = ReturnType<typeof histogram.labels>;
+  // By route pattern, then method and status class: strings Fastify keeps (no key is
+  // built per request) and a small index.
+  const children = new Map<string, Map<string, Child[]>>();
   server.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
-    const status = `${Math.floor(reply.statusCode / 100)}xx`;
-    const key = `${request.method} ${status} ${route}`;
-    let child = children.get(key);
+    const statusClass = Math.floor(reply.statusCode / 100);
+    let byMethod = children.get(route);
+    if (!byMethod) children.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(request.method);
+    if (!byStatus) byMethod.set(request.method, (byStatus = []));
+    let child = byStatus[statusClass];
     if (!child) {
-      child = histogram.labels(request.method, route, status);
-      children.set(key, child);
+      child = histogram.labels(request.method, route, `${statusClass}xx`);
+      byStatus[statusClass] = child;
     }
     child.observe(reply.elapsedTime / 1000);
     done();
