@@ -54,13 +54,12 @@ export function registerAuthentication(server: FastifyInstance, app: App): void 
   // "Last used" feeds access reviews, which need the hour, not the request: at most one
   // write per token per hour per replica keeps authentication a read (ADR 1400).
   // The remembered answer carries a stale last use; remember our own touch instead.
-  const touchDue = (admitted: { tokenId: string; lastUsedAt: string | null }, now: Date) =>
-    now.getTime() -
-      Math.max(
-        lastTouched.get(admitted.tokenId) ?? 0,
-        admitted.lastUsedAt ? Date.parse(admitted.lastUsedAt) : 0,
-      ) >=
-    LAST_USED_GRANULARITY_MS;
+  // Our own touch is checked first: after it, no request parses the stored time.
+  const touchDue = (admitted: { tokenId: string; lastUsedAt: string | null }, now: Date) => {
+    const dueIfBefore = now.getTime() - LAST_USED_GRANULARITY_MS;
+    if ((lastTouched.get(admitted.tokenId) ?? 0) > dueIfBefore) return false;
+    return admitted.lastUsedAt === null || Date.parse(admitted.lastUsedAt) <= dueIfBefore;
+  };
 
   /** The store's answer (and the hourly touch): false when the request was refused. */
   const admitSlowly = async (

@@ -98,9 +98,11 @@ export function documentHeaders(contentSecurityPolicy: string): Record<string, s
  * for both, as each hook is a step every request pays for.
  */
 export function registerResponseHeaders(server: Server, hsts: boolean): void {
-  const headers = securityHeaders(hsts);
+  // Pairs in an array: walking an object's keys on every request costs megamorphic lookups.
+  const headers = Object.entries(securityHeaders(hsts));
   server.addHook('onRequest', (request, reply, next) => {
-    reply.headers(headers).header(REQUEST_ID_HEADER, request.id);
+    for (const [name, value] of headers) reply.header(name, value);
+    reply.header(REQUEST_ID_HEADER, request.id);
     next();
   });
 }
