@@ -168,7 +168,7 @@ if (wanted('request-metrics')) {
 }
 
 if (wanted('soak')) {
-  // SOAK_MINUTES (default 10) and SOAK_RATE (default 200 req/s) per engine.
+  // SOAK_MINUTES (default 10) and SOAK_RATE (default 100 req/s) per engine.
   log('\n== Sustained mixed load: latency per minute, server heap and RSS (issue 11) ==');
   results.soakSqlite = await soak('sqlite', undefined, log);
   const scratch = await scratchPostgres();
