@@ -25,18 +25,24 @@ describe('ReadMemo', () => {
     assert.deepEqual(await memo.get('a', 0, make), { n: 4 });
   });
 
-  test('peek hands out exactly what get would reuse, and makes nothing', async () => {
+  test('a remembered answer comes back as it is, anything else as a promise', async () => {
     const { store, state } = storeWithMark(1);
     const memo = new ReadMemo<{ n: number }>(store);
-    assert.equal(memo.peek('a', 0), undefined, 'nothing made yet');
-    const made = await memo.get('a', 0, async () => ({ value: { n: 1 }, until: 1_000 }));
-    assert.equal(memo.peek('a', 999), made, 'same mark, before the instant');
-    assert.equal(memo.peek('b', 0), undefined, 'another key');
-    assert.equal(memo.peek('a', 1_000), undefined, 'at the instant it no longer holds');
+    let made = 0;
+    const make = async () => ({ value: { n: ++made }, until: 1_000 });
+    const first = memo.get('a', 0, make);
+    assert.ok(first instanceof Promise, 'nothing made yet');
+    const answer = await first;
+    assert.equal(memo.get('a', 999, make), answer, 'same mark, before the instant: no promise');
+    assert.ok(memo.get('b', 0, make) instanceof Promise, 'another key');
+    assert.ok(memo.get('a', 1_000, make) instanceof Promise, 'at the instant it no longer holds');
     state.mark = 2;
-    assert.equal(memo.peek('a', 0), undefined, 'a commit anywhere forgets it');
+    assert.ok(memo.get('a', 0, make) instanceof Promise, 'a commit anywhere forgets it');
     state.mark = null;
-    assert.equal(memo.peek('a', 0), undefined, 'a store without a mark remembers nothing');
+    assert.ok(
+      memo.get('a', 0, make) instanceof Promise,
+      'a store without a mark remembers nothing',
+    );
   });
 
   test('remembers nothing where the store has no change mark', async () => {
@@ -59,7 +65,9 @@ describe('ReadMemo', () => {
   test('a failed answer is not remembered', async () => {
     const { store } = storeWithMark(1);
     const memo = new ReadMemo<number>(store);
-    await assert.rejects(memo.get('a', 0, async () => Promise.reject(new Error('not found'))));
+    await assert.rejects(async () =>
+      memo.get('a', 0, async () => Promise.reject(new Error('not found'))),
+    );
     assert.equal(await memo.get('a', 0, async () => ({ value: 5, until: Infinity })), 5);
   });
 
@@ -97,6 +105,6 @@ test('a failed making fails those waiting for it, and the next caller makes agai
   const memo = new ReadMemo<number>(store);
   const failing = async () => Promise.reject(new Error('not found'));
   const both = [memo.get('a', 0, failing), memo.get('a', 0, failing)];
-  for (const answer of both) await assert.rejects(answer, /not found/);
+  for (const answer of both) await assert.rejects(Promise.resolve(answer), /not found/);
   assert.equal(await memo.get('a', 0, async () => ({ value: 1, until: Infinity })), 1);
 });

@@ -40,23 +40,27 @@ export class ReadMemo<T> {
   ) {}
 
   /**
-   * The remembered answer for `key` if it still holds, without waiting: a route answers a
-   * hit in the same turn, with no promise made (most reads under load are hits).
-   */
-  peek(key: string, now: number): T | undefined {
-    const mark = this.store.changeMark();
-    return mark === null ? undefined : this.remembered(key, mark, now);
-  }
-
-  /**
    * The remembered answer for `key`, or `make`'s (remembered when the store allows).
    * `make` returns the answer and until when it holds if no data changes (or `Infinity`).
+   * A remembered answer comes back as it is, not in a promise: a route answers a hit in
+   * the same turn, with no promise made (most reads under load are hits).
    */
-  async get(key: string, now: number, make: () => Promise<Made<T>>): Promise<T> {
+  get(key: string, now: number, make: () => Promise<Made<T>>): T | Promise<T> {
     const mark = this.store.changeMark();
+    if (mark !== null) {
+      const entry = this.entries.get(key);
+      if (entry && entry.mark === mark && now < entry.until) return entry.value;
+    }
+    return this.makeOrWait(key, mark, now, make);
+  }
+
+  private async makeOrWait(
+    key: string,
+    mark: number | null,
+    now: number,
+    make: () => Promise<Made<T>>,
+  ): Promise<T> {
     if (mark === null) return (await make()).value;
-    const remembered = this.remembered(key, mark, now);
-    if (remembered !== undefined) return remembered;
     // After a commit every caller misses at once (200 pipelines polling one gate): the
     // first makes the answer, the others under the same mark wait for it.
     const inFlight = this.making.get(key);
@@ -76,11 +80,6 @@ export class ReadMemo<T> {
     } finally {
       if (this.making.get(key)?.made === making) this.making.delete(key);
     }
-  }
-
-  private remembered(key: string, mark: number, now: number): T | undefined {
-    const entry = this.entries.get(key);
-    return entry && entry.mark === mark && now < entry.until ? entry.value : undefined;
   }
 }
 

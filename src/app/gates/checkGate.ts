@@ -216,41 +216,22 @@ export async function checkGateUntil(
   return { check, until: verdictHoldsUntil(facts, freeze.changesAt) };
 }
 
-/** The gate check as remembered at `now`, when that still holds (`readGateCheck` otherwise). */
-export function rememberedGateCheck(
-  app: App,
-  actor: Actor,
-  releaseIdOrKey: string,
-  environmentName: string,
-  now: Date,
-): GateCheck | undefined {
-  authorize(actor, 'policy:read');
-  return readMemo<GateCheck>(app.store, 'gate-check').peek(
-    gateCheckKey(releaseIdOrKey, environmentName),
-    now.getTime(),
-  );
-}
-
-function gateCheckKey(releaseIdOrKey: string, environmentName: string): string {
-  return `${releaseIdOrKey}\u0000${environmentName}`;
-}
-
 /**
  * A pipeline's gate check at `now`, outside any transaction: remembered until anything is
  * committed or the clock reaches an instant where the verdict could change (ADR 2500-1).
  * The remembered check carries the time it was made; the caller reports `now`, the time
  * it was asked.
  */
-export async function readGateCheck(
+export function readGateCheck(
   app: App,
   actor: Actor,
   releaseIdOrKey: string,
   environmentName: string,
   now: Date,
-): Promise<GateCheck> {
+): GateCheck | Promise<GateCheck> {
   authorize(actor, 'policy:read');
   return readMemo<GateCheck>(app.store, 'gate-check').get(
-    gateCheckKey(releaseIdOrKey, environmentName),
+    `${releaseIdOrKey}\u0000${environmentName}`,
     now.getTime(),
     async () => {
       const made = await query(app, actor, (ctx) =>

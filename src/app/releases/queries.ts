@@ -16,17 +16,11 @@ export async function getRelease(ctx: Ctx, idOrKey: string): Promise<Release> {
   return release;
 }
 
-/** The release as remembered, when that still holds (`readRelease` otherwise). */
-export function rememberedRelease(app: App, actor: Actor, idOrKey: string): Release | undefined {
-  authorize(actor, 'release:read');
-  return readMemo<Release>(app.store, 'release').peek(idOrKey, app.clock().getTime());
-}
-
 /**
  * `getRelease` for one request, outside any transaction: remembered until anything is
  * committed (ADR 2500-1), since reading a release is the hottest path there is.
  */
-export async function readRelease(app: App, actor: Actor, idOrKey: string): Promise<Release> {
+export function readRelease(app: App, actor: Actor, idOrKey: string): Release | Promise<Release> {
   authorize(actor, 'release:read');
   return readMemo<Release>(app.store, 'release').get(idOrKey, app.clock().getTime(), async () => ({
     value: await query(app, actor, (ctx) => getRelease(ctx, idOrKey)),

@@ -1,7 +1,7 @@
 /** Gate checks, the waivers that bend them, and the security facts they read. */
 import { Type } from '@sinclair/typebox';
 import { execute, query } from '../../app/context.js';
-import { readGateCheck, rememberedGateCheck, type GateCheck } from '../../app/gates/checkGate.js';
+import { readGateCheck, type GateCheck } from '../../app/gates/checkGate.js';
 import {
   declareSecurity,
   getReleaseSecurity,
@@ -105,12 +105,9 @@ export function gateRoutes({ server, app }: RouteDeps): void {
           `${text.slice(0, at)}"checkedAt":${JSON.stringify(checkedAt)}${text.slice(at + EMPTY_STAMP.length)}`,
         );
       };
-      const remembered = rememberedGateCheck(app, request.actor, id, environment, now);
-      if (remembered) {
-        send(remembered);
-        return;
-      }
-      return readGateCheck(app, request.actor, id, environment, now).then(send);
+      const check = readGateCheck(app, request.actor, id, environment, now);
+      if (check instanceof Promise) return check.then(send);
+      send(check);
     },
   );
 

@@ -8,7 +8,6 @@ import {
   listReleases,
   readRelease,
   releaseTransitions,
-  rememberedRelease,
 } from '../../app/releases/queries.js';
 import { previewTransition, transitionRelease } from '../../app/releases/transitionRelease.js';
 import { updateRelease } from '../../app/releases/updateRelease.js';
@@ -145,12 +144,9 @@ export function releaseRoutes({ server, app }: RouteDeps): void {
     (request, reply) => {
       const send = (release: Release) =>
         sendSerialized(reply, serializedOnce(reply, withEtag(reply, release)));
-      const remembered = rememberedRelease(app, request.actor, request.params.id);
-      if (remembered) {
-        send(remembered);
-        return;
-      }
-      return readRelease(app, request.actor, request.params.id).then(send);
+      const release = readRelease(app, request.actor, request.params.id);
+      if (release instanceof Promise) return release.then(send);
+      send(release);
     },
   );
 
