@@ -15,6 +15,7 @@ import { mkdirSync } from 'node:fs';
 import { startGatehouse } from '../src/http/start.js';
 import { verifyAuditChain } from '../src/app/audit/verifyAuditChain.js';
 import { BackupRefused, describeTables, restoreBackup, writeBackup } from '../src/store/backup.js';
+import { sequenceCounterValues } from '../src/store/counters.js';
 import { openStore } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { engines, postgresEngine, type Scratch, type TestEngine } from './support/engines.js';
@@ -34,6 +35,12 @@ async function contents(url: string): Promise<Map<string, unknown[]>> {
       for (const column of table.primaryKey.length ? table.primaryKey : table.columns)
         query = query.orderBy(column);
       result.set(table.name, await query.execute());
+    }
+    // PostgreSQL's counters live in sequences; compare the values they hand out.
+    if (store.engine === 'postgres') {
+      const values = await sequenceCounterValues(store.db);
+      for (const row of result.get('counters') as Array<{ name: string; value: number }>)
+        row.value = values.get(row.name)!;
     }
     return result;
   } finally {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { openStore, type Store } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { createTriggers, dropTriggers } from '../../src/store/migrations/0020_metric_days.js';
+import { markAtCommit } from '../../src/store/migrations/0027_dirty_day_marks_at_commit.js';
 import { loadHistory } from './metrics-history.js';
 
 /** `writes` write transactions of each kind; µs per transaction, wall and CPU. */
@@ -77,6 +78,7 @@ export async function metricMarks(
     await dropTriggers(store.db, engine);
     report('without triggers', await pass(store, writes));
     await createTriggers(store.db, engine);
+    await markAtCommit(store.db, engine);
     report('with triggers again', await pass(store, writes));
     return figures;
   } finally {

@@ -21,6 +21,7 @@ import pg from 'pg';
 import { mulberry32 } from '../../src/app/demo/random.js';
 import { parseDatabaseUrl, type Store } from '../../src/store/database.js';
 import { createTriggers, dropTriggers } from '../../src/store/migrations/0020_metric_days.js';
+import { markAtCommit } from '../../src/store/migrations/0027_dirty_day_marks_at_commit.js';
 
 export const SINCE = Date.parse('2025-01-01T00:00:00Z');
 export const UNTIL = Date.parse('2026-01-01T00:00:00Z');
@@ -133,6 +134,7 @@ export async function loadHistory(
   } finally {
     await sink.close();
     await createTriggers(store.db, engine);
+    await markAtCommit(store.db, engine);
   }
 }
 

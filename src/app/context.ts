@@ -51,3 +51,19 @@ export function isoNow(ctx: Ctx): string {
 export function query<T>(app: App, actor: Actor, command: (ctx: Ctx) => Promise<T>): Promise<T> {
   return app.store.read((tx) => command({ tx, actor, now: app.clock(), engine: app.store.engine }));
 }
+
+/**
+ * Independent reads of one use case, issued together: on PostgreSQL's read pool they run
+ * side by side on several connections; in a transaction or on SQLite, one after another.
+ * Unlike `Promise.all` it fails only once every read has ended, so no read outlives the
+ * transaction it was given.
+ */
+export async function readTogether<T extends readonly unknown[] | []>(
+  reads: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(reads);
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}

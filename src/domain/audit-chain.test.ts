@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import {
   canonicalJson,
   GENESIS_HASH,
   hashEntry,
+  hashedAround,
   verifyChainSegment,
   type AuditEntry,
 } from './audit-chain.js';
@@ -65,4 +68,32 @@ describe('audit hash chain', () => {
     entries.splice(1, 1);
     assert.deepEqual(verifyChainSegment(entries).break, { seq: 3, problem: 'gap', expectedSeq: 2 });
   });
+});
+
+test('the text hashed around the head, joined with any head, is the text hashEntry hashes', () => {
+  const text = fc.string({ unit: 'grapheme', maxLength: 20 });
+  const json = fc.option(fc.json().map((v) => canonicalJson(JSON.parse(v) as unknown)));
+  fc.assert(
+    fc.property(
+      fc.record({
+        at: text,
+        actor: text,
+        action: text,
+        subjectType: text,
+        subjectId: text,
+        before: json,
+        after: json,
+      }),
+      fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+      fc.stringMatching(/^[0-9a-f]{64}$/),
+      (content, seq, prevHash) => {
+        const { before, after } = hashedAround(content);
+        const body = `${before}${prevHash}","seq":${seq}${after}`;
+        assert.equal(
+          createHash('sha256').update(body).digest('hex'),
+          hashEntry({ ...content, seq }, prevHash),
+        );
+      },
+    ),
+  );
 });

@@ -53,6 +53,29 @@ export function hashEntry(content: AuditContent, prevHash: string): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
+/**
+ * The text `hashEntry` hashes, less the two values only the chain's head decides: the
+ * body is `before + prevHash + '","seq":' + seq + after`. Canonical JSON orders the keys
+ * (action, actor, after, at, before, prevHash, seq, subjectId, subjectType), so the
+ * entry's own fields fall on either side. PostgreSQL appends an entry in one call that
+ * reads the head and hashes there (migration 0028), so the chain's lock is held for that
+ * call and the commit, not for three round trips.
+ */
+export function hashedAround(content: Omit<AuditContent, 'seq'>): {
+  before: string;
+  after: string;
+} {
+  const head = canonicalJson({
+    action: content.action,
+    actor: content.actor,
+    after: content.after,
+    at: content.at,
+    before: content.before,
+  });
+  const tail = canonicalJson({ subjectId: content.subjectId, subjectType: content.subjectType });
+  return { before: `${head.slice(0, -1)},"prevHash":"`, after: `,${tail.slice(1)}` };
+}
+
 export type ChainBreak =
   | { seq: number; problem: 'hash-mismatch'; expected: string; stored: string }
   | { seq: number; problem: 'prev-hash-mismatch'; expected: string; stored: string }

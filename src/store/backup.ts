@@ -23,6 +23,7 @@ import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { sql, type Kysely } from 'kysely';
+import { continueSequencesFromCounters, sequenceCounterValues } from './counters.js';
 import type { Engine, Store } from './database.js';
 import { appliedMigrations, MIGRATION_NAMES } from './migrate.js';
 import type { Database } from './schema.js';
@@ -200,6 +201,9 @@ export async function writeBackup(
         tables,
       };
       await emit(header);
+      // PostgreSQL's counters live in sequences (src/store/counters.ts); the backup
+      // writes their values into the portable `counters` rows.
+      const counters = store.engine === 'postgres' ? await sequenceCounterValues(db) : null;
       let rows = 0;
       for (const table of tables) {
         const order = table.primaryKey.length ? table.primaryKey : table.columns;
@@ -208,6 +212,8 @@ export async function writeBackup(
           for (const column of order) query = query.orderBy(column);
           const page = await query.limit(PAGE).offset(offset).execute();
           for (const row of page as Array<Record<string, unknown>>) {
+            if (table.name === 'counters' && counters)
+              row.value = counters.get(row.name as string) ?? row.value;
             await emit({ t: table.name, r: table.columns.map((c) => encodeValue(row[c])) });
             rows++;
           }
@@ -382,7 +388,10 @@ export async function restoreBackup(store: Store, path: string): Promise<BackupS
       await sql`delete from lessons_fts`.execute(tx);
       await sql`insert into lessons_fts (text, lesson_id) select text, id from lessons`.execute(tx);
     }
-    if (store.engine === 'postgres') await advanceSequences(tx);
+    if (store.engine === 'postgres') {
+      await advanceSequences(tx);
+      await continueSequencesFromCounters(tx);
+    }
   });
   return { schemaVersion: header.schemaVersion, tables: header.tables.length, rows, sha256 };
 }

@@ -6,6 +6,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { prepareStatementsOn } from './prepared.js';
 import { GroupCommitter, openSqliteConnections } from './sqlite.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -77,7 +78,11 @@ async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
 export function openStore(url: string, options: { poolSize?: number } = {}): Store {
   const { engine, target } = parseDatabaseUrl(url);
   if (engine === 'postgres') {
-    const pool = new pg.Pool({ connectionString: target, max: options.poolSize ?? 10 });
+    // Fixed-size pools (ADR 3100-1): an idle connection stays open, with the statements
+    // it has prepared, instead of closing after 10 s and being opened and prepared again
+    // at the next burst. They do not keep a process alive that has nothing else to do.
+    const sizing = { max: options.poolSize ?? 10, idleTimeoutMillis: 0, allowExitOnIdle: true };
+    const pool = new pg.Pool({ connectionString: target, ...sizing });
     // An idle client's error (the server restarting) must not crash the process; the
     // next query on a fresh client reports it.
     pool.on('error', () => undefined);
@@ -85,15 +90,21 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
     // checked out (PostgreSQL restarting between two statements of a transaction) would
     // be an unhandled 'error' event and end the process. The statement in progress, or
     // the next one, fails instead (503), and the pool discards the broken client.
-    pool.on('connect', (client) => client.on('error', () => undefined));
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      prepareStatementsOn(client);
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const readPool = new pg.Pool({
       connectionString: target,
-      max: options.poolSize ?? 10,
+      ...sizing,
       options: '-c default_transaction_read_only=on',
     });
     readPool.on('error', () => undefined);
-    readPool.on('connect', (client) => client.on('error', () => undefined));
+    readPool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      prepareStatementsOn(client);
+    });
     const reader = new Kysely<Database>({ dialect: new PostgresDialect({ pool: readPool }) });
     return {
       engine,

@@ -25,6 +25,9 @@ import * as latestDeploymentIndex from './migrations/0022_latest_deployment_inde
 import * as releaseServicesLookup from './migrations/0023_release_services_lookup.js';
 import * as serviceOutcomes from './migrations/0024_service_outcomes.js';
 import * as upstreamReleaseIndexes from './migrations/0025_upstream_release_indexes.js';
+import * as counterSequences from './migrations/0026_counter_sequences.js';
+import * as dirtyDayMarksAtCommit from './migrations/0027_dirty_day_marks_at_commit.js';
+import * as auditAppendFunction from './migrations/0028_audit_append_function.js';
 
 type EngineMigration = {
   up: (db: Parameters<Migration['up']>[0], engine: Store['engine']) => Promise<void>;
@@ -55,6 +58,9 @@ const MIGRATIONS: Record<string, EngineMigration> = {
   '0023_release_services_lookup': releaseServicesLookup,
   '0024_service_outcomes': serviceOutcomes,
   '0025_upstream_release_indexes': upstreamReleaseIndexes,
+  '0026_counter_sequences': counterSequences,
+  '0027_dirty_day_marks_at_commit': dirtyDayMarksAtCommit,
+  '0028_audit_append_function': auditAppendFunction,
 };
 
 /**

@@ -130,13 +130,3 @@ export function toRelease(r: ReleaseRow): Release {
     stateChangedAt: r.state_changed_at,
   };
 }
-
-export async function nextCounter(db: Db, name: string): Promise<number> {
-  const row = await db
-    .updateTable('counters')
-    .set((eb) => ({ value: eb('value', '+', 1) }))
-    .where('name', '=', name)
-    .returning('value')
-    .executeTakeFirstOrThrow();
-  return row.value;
-}

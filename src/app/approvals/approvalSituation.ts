@@ -17,6 +17,7 @@ import type { Release } from '../../domain/release.js';
 import type { Tx } from '../../store/database.js';
 import { mostCriticalTier } from '../../store/gates.js';
 import { preparedQuery } from '../../store/prepared.js';
+import { readTogether } from '../context.js';
 import { requirePolicySetOfRelease } from '../policies/queries.js';
 
 export interface ApprovalPolicy {
@@ -114,6 +115,10 @@ export async function approvalSituation(
   stages: readonly ApprovalStagePolicy[],
   now: Date,
 ): Promise<{ situation: ApprovalSituation; progress: ApprovalProgress }> {
+  const [decisions, candidates] = await readTogether([
+    approvalDecisions(tx, release.id),
+    approvalCandidates(tx),
+  ]);
   const situation: ApprovalSituation = {
     release: {
       key: release.key,
@@ -124,8 +129,8 @@ export async function approvalSituation(
       stateChangedAt: release.stateChangedAt,
     },
     stages,
-    decisions: await approvalDecisions(tx, release.id),
-    candidates: await approvalCandidates(tx),
+    decisions,
+    candidates,
     now,
   };
   return { situation, progress: evaluateApprovals(situation) };

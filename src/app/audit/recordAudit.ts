@@ -1,5 +1,11 @@
-import { canonicalJson, GENESIS_HASH, hashEntry } from '../../domain/audit-chain.js';
-import { lockAuditChain } from '../../store/database.js';
+import { sql } from 'kysely';
+import {
+  canonicalJson,
+  GENESIS_HASH,
+  hashedAround,
+  hashEntry,
+  type AuditContent,
+} from '../../domain/audit-chain.js';
 import { preparedQuery } from '../../store/prepared.js';
 import type { Tx } from '../../store/database.js';
 import type { Ctx } from '../context.js';
@@ -52,10 +58,7 @@ export async function recordAudit(
   ctx: Ctx,
   record: AuditRecord,
 ): Promise<{ seq: number; hash: string }> {
-  await lockAuditChain(ctx.tx, ctx.engine);
-  const [last] = await chainHead(ctx.tx, 1);
-  const content = {
-    seq: (last?.seq ?? 0) + 1,
+  const entry = {
     at: ctx.now.toISOString(),
     actor: ctx.actor.name,
     action: record.action,
@@ -65,6 +68,10 @@ export async function recordAudit(
       record.before === undefined || record.before === null ? null : canonicalJson(record.before),
     after: record.after === undefined || record.after === null ? null : canonicalJson(record.after),
   };
+  if (ctx.engine === 'postgres') return appendOnPostgres(ctx, entry);
+  // SQLite: one writer at a time, so the head read here stays the head until commit.
+  const [last] = await chainHead(ctx.tx, 1);
+  const content = { seq: (last?.seq ?? 0) + 1, ...entry };
   const prevHash = last?.hash ?? GENESIS_HASH;
   const hash = hashEntry(content, prevHash);
   await appendEntry(
@@ -81,4 +88,20 @@ export async function recordAudit(
     hash,
   );
   return { seq: content.seq, hash };
+}
+
+/**
+ * PostgreSQL takes the chain's lock, reads the head, hashes and inserts in one call
+ * (migration 0028), so a writer holds the lock for that call and its commit.
+ */
+async function appendOnPostgres(
+  ctx: Ctx,
+  entry: Omit<AuditContent, 'seq'>,
+): Promise<{ seq: number; hash: string }> {
+  const around = hashedAround(entry);
+  const { rows } = await sql<{ entry_seq: string; entry_hash: string }>`
+    select entry_seq, entry_hash from audit_append(${entry.at}, ${entry.actor}, ${entry.action},
+      ${entry.subjectType}, ${entry.subjectId}, ${entry.before}, ${entry.after},
+      ${around.before}, ${around.after}, ${GENESIS_HASH})`.execute(ctx.tx);
+  return { seq: Number(rows[0]!.entry_seq), hash: rows[0]!.entry_hash };
 }

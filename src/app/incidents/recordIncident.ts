@@ -6,7 +6,7 @@ import {
   type Incident,
 } from '../../domain/incident.js';
 import { loadIncident } from '../../store/incidents.js';
-import { nextCounter } from '../../store/releases.js';
+import { nextCounter } from '../../store/counters.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
@@ -67,7 +67,7 @@ export async function recordIncident(
   throwIfProblems(problems, 'invalid-incident');
 
   const id = randomUUID();
-  const key = `INC-${await nextCounter(tx, 'incident')}`;
+  const key = `INC-${await nextCounter(tx, ctx.engine, 'incident')}`;
   const now = ctx.now.toISOString();
   await tx
     .insertInto('incidents')

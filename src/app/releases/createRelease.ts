@@ -6,7 +6,8 @@ import {
   type CreateReleaseInput,
   type Release,
 } from '../../domain/release.js';
-import { loadRelease, nextCounter } from '../../store/releases.js';
+import { nextCounter } from '../../store/counters.js';
+import { loadRelease } from '../../store/releases.js';
 import { authorize } from '../authorize.js';
 import { pinPolicy } from '../policies/queries.js';
 import { recordAudit } from '../audit/recordAudit.js';
@@ -31,7 +32,7 @@ export async function createRelease(ctx: Ctx, input: CreateReleaseInput): Promis
   throwIfProblems(problems);
 
   const id = randomUUID();
-  const key = `REL-${await nextCounter(tx, 'release')}`;
+  const key = `REL-${await nextCounter(tx, ctx.engine, 'release')}`;
   const now = ctx.now.toISOString();
   await tx
     .insertInto('releases')

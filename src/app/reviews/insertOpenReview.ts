@@ -9,7 +9,7 @@ import type { GatehouseError } from '../../domain/errors.js';
 import type { Release } from '../../domain/release.js';
 import type { ReviewTemplateName, ReviewTrigger } from '../../domain/review/triggers.js';
 import { isUniqueViolation } from '../../store/database.js';
-import { nextCounter } from '../../store/releases.js';
+import { nextCounter } from '../../store/counters.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import type { Ctx } from '../context.js';
 
@@ -26,7 +26,7 @@ export async function insertOpenReview(
 ): Promise<string> {
   const { tx } = ctx;
   const now = ctx.now.toISOString();
-  const key = `REV-${await nextCounter(tx, 'review')}`;
+  const key = `REV-${await nextCounter(tx, ctx.engine, 'review')}`;
   try {
     await tx
       .insertInto('reviews')
