@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
 import { nextCounter, sequenceCounterValues } from '../src/store/counters.js';
 import { openStore, type Store } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { engines, type Scratch } from './support/engines.js';
+import { whileHeldOpen } from './support/lockWaits.js';
 
 for (const engine of await engines()) {
   describe(`key counters on ${engine.name}`, { skip: engine.skip }, () => {
@@ -33,26 +33,14 @@ for (const engine of await engines()) {
 
     if (engine.name === 'postgres')
       test('a number is drawn while another create that drew one has not committed', async () => {
-        let release!: () => void;
-        const held = new Promise<void>((resolve) => (release = resolve));
-        let drew!: () => void;
-        const first = new Promise<void>((resolve) => (drew = resolve));
-        const open = store.write(async (tx) => {
-          const value = await nextCounter(tx, 'postgres', 'release');
-          drew();
-          await held;
-          return value;
-        });
-        await first;
-        // With the counter's row updated, this would wait for the open transaction and
-        // fail after the lock timeout.
-        const meanwhile = await store
-          .write(async (tx) => {
-            await sql`set local lock_timeout = '2s'`.execute(tx);
-            return nextCounter(tx, 'postgres', 'release');
-          })
-          .finally(release);
-        assert.deepEqual([await open, meanwhile], [4, 5]);
+        // With the counter's row updated, the second draw waited for the first
+        // transaction and failed after the lock timeout.
+        const drawn = await whileHeldOpen(
+          store,
+          (tx) => nextCounter(tx, 'postgres', 'release'),
+          (tx) => nextCounter(tx, 'postgres', 'release'),
+        );
+        assert.deepEqual(drawn, [4, 5]);
         assert.equal((await sequenceCounterValues(store.db)).get('release'), 5);
       });
   });

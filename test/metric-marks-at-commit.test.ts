@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { openStore, type Store } from '../src/store/database.js';
+import { openStore, type Store, type Tx } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { postgresEngine, type Scratch } from './support/engines.js';
+import { whileHeldOpen } from './support/lockWaits.js';
 
 const postgres = await postgresEngine();
 
@@ -49,25 +50,11 @@ describe('dirty-day marks at commit on postgres', { skip: postgres.skip }, () =>
   });
 
   test('two writers marking the same day do not wait for each other', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let marked!: () => void;
-    const first = new Promise<void>((resolve) => (marked = resolve));
-    // Renaming a team marks every day ('*'): both writers mark the same row.
-    const open = store.write(async (tx) => {
-      await tx.updateTable('teams').set({ name: 'a2' }).where('id', '=', 'a').execute();
-      marked();
-      await held;
-    });
-    await first;
-    // With the upsert at the statement, this waited for the open transaction's row lock.
-    await store
-      .write(async (tx) => {
-        await sql`set local lock_timeout = '2s'`.execute(tx);
-        await tx.updateTable('teams').set({ name: 'b2' }).where('id', '=', 'b').execute();
-      })
-      .finally(release);
-    await open;
+    // Renaming a team marks every day ('*'): both writers mark the same row. With the
+    // upsert at the statement, the second waited for the first's row lock.
+    const rename = (id: string, name: string) => (tx: Tx) =>
+      tx.updateTable('teams').set({ name }).where('id', '=', id).execute();
+    await whileHeldOpen(store, rename('a', 'a2'), rename('b', 'b2'));
     assert.deepEqual(await marks(), ['*']);
     assert.equal(await pending(), 0);
   });
