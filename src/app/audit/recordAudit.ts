@@ -10,7 +10,8 @@ import { preparedQuery } from '../../store/prepared.js';
 import type { Tx } from '../../store/database.js';
 import type { Ctx } from '../context.js';
 
-// Every write appends here, so both statements are compiled once (src/store/prepared.ts).
+// On SQLite every write appends here, so both statements are compiled once
+// (src/store/prepared.ts).
 const chainHead = preparedQuery((tx: Tx, limit: number) =>
   tx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(limit),
 );
