@@ -75,6 +75,15 @@ async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Each new PostgreSQL connection: its errors are reported by the statement that meets
+ * them, not as an unhandled event, and it runs the prepared texts as named statements.
+ */
+function setUpClient(client: pg.PoolClient): void {
+  client.on('error', () => undefined);
+  prepareStatementsOn(client);
+}
+
 export function openStore(url: string, options: { poolSize?: number } = {}): Store {
   const { engine, target } = parseDatabaseUrl(url);
   if (engine === 'postgres') {
@@ -90,10 +99,7 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
     // checked out (PostgreSQL restarting between two statements of a transaction) would
     // be an unhandled 'error' event and end the process. The statement in progress, or
     // the next one, fails instead (503), and the pool discards the broken client.
-    pool.on('connect', (client) => {
-      client.on('error', () => undefined);
-      prepareStatementsOn(client);
-    });
+    pool.on('connect', setUpClient);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const readPool = new pg.Pool({
       connectionString: target,
@@ -101,10 +107,7 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
       options: '-c default_transaction_read_only=on',
     });
     readPool.on('error', () => undefined);
-    readPool.on('connect', (client) => {
-      client.on('error', () => undefined);
-      prepareStatementsOn(client);
-    });
+    readPool.on('connect', setUpClient);
     const reader = new Kysely<Database>({ dialect: new PostgresDialect({ pool: readPool }) });
     return {
       engine,
