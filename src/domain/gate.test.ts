@@ -257,6 +257,21 @@ describe('gate rules', () => {
     assert.match(withException(['cab-member']).reason, /policy names no freeze exception approval/);
   });
 
+  test('the freeze rule tells an empty calendar from a release without services', () => {
+    const noWindows = result(evaluateGate(policy({}), facts()), 'freeze-window');
+    assert.equal(noWindows.result, 'not-applicable');
+    assert.equal(noWindows.reason, 'no freeze window is on the calendar');
+    const noServices = result(
+      evaluateGate(
+        policy({}),
+        facts({ release: { key: 'REL-7', rollbackPlan: 'redeploy 2.3', services: [] } }),
+      ),
+      'freeze-window',
+    );
+    assert.equal(noServices.result, 'not-applicable');
+    assert.equal(noServices.reason, 'the release carries no service');
+  });
+
   test('no matching policy fails closed', () => {
     const verdict = evaluateGate(null, facts());
     assert.equal(verdict.verdict, 'fail');

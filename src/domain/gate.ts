@@ -76,7 +76,7 @@ export interface GateFacts {
   /**
    * The freeze rule's answer for each of the release's services in the target environment
    * now (from `decideFreeze`, the code `calendar check` runs), and the roles each
-   * exception's approver holds.
+   * exception's approver holds. No services when the calendar has no freeze window.
    */
   freeze: {
     services: Array<{ service: string; decision: FreezeDecision }>;
@@ -341,7 +341,9 @@ const RULES = [
     title: 'Outside freeze windows',
     evaluate(requires, facts) {
       const { services, approverRoles } = facts.freeze;
-      if (services.length === 0) return notApplicable('the release carries no service');
+      if (facts.release.services.length === 0)
+        return notApplicable('the release carries no service');
+      if (services.length === 0) return notApplicable('no freeze window is on the calendar');
       const named = requires.freeze?.exceptionApprovedBy ?? [];
       const problems: string[] = [];
       const passed: string[] = [];
