@@ -182,5 +182,31 @@ for (const engine of await engines()) {
       );
       assert.ok(!events.some((e) => e.data.subjectId === late.id), 'a dropped item is not chased');
     });
+
+    test('a backlog larger than one transaction takes is announced in one run, each item once', async () => {
+      const backlog: Array<{ id: string; title: string }> = [];
+      for (let i = 0; i < 12; i++)
+        backlog.push(
+          await ok('POST', `/reviews/${review}/action-items`, {
+            title: `Backlog item ${i}`,
+            dueAt: new Date(nowMs + HOUR).toISOString(),
+          }),
+        );
+      nowMs += 2 * HOUR;
+      assert.equal(await scheduler.runOnce(OVERDUE_ACTION_ITEMS_JOB), true);
+      const announced = async () => {
+        let count = 0;
+        for (const item of backlog) {
+          const audit = (await ok('GET', `/audit?subjectId=${item.id}`)).items as any[];
+          const entries = audit.filter((a) => a.action === 'review.action-item.overdue');
+          assert.ok(entries.length <= 1, `${item.title} announced ${entries.length} times`);
+          count += entries.length;
+        }
+        return count;
+      };
+      assert.equal(await announced(), backlog.length, 'every item in the first run');
+      assert.equal(await scheduler.runOnce(OVERDUE_ACTION_ITEMS_JOB), true);
+      assert.equal(await announced(), backlog.length, 'and none again in the next');
+    });
   });
 }

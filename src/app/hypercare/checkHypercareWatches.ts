@@ -1,9 +1,9 @@
 /**
  * The hypercare check, run on a schedule (and on demand): for every open watch, pull each
  * watched metric's series before and after the deployment marker from the metrics source,
- * run the regression detector, and record what it found. Network calls run between two
- * transactions; the update only moves a watch that is still open, so replicas racing on
- * the same watch record one outcome.
+ * run the regression detector, and record what it found. Network calls run after the read
+ * and before the writes, one short transaction per watch; the update only moves a watch
+ * that is still open, so replicas racing on the same watch record one outcome.
  */
 import { detectRegression } from '../../domain/hypercare/regression-detector.js';
 import {
@@ -16,7 +16,7 @@ import type { Policy } from '../../domain/policy.js';
 import { loadRelease } from '../../store/releases.js';
 import { authorize } from '../authorize.js';
 import { recordAudit } from '../audit/recordAudit.js';
-import { execute, query, type Actor, type App } from '../context.js';
+import { execute, query, type Actor, type App, type Ctx } from '../context.js';
 import type { MetricsSource } from '../canary/metricsSource.js';
 import { selectReleasePolicy } from '../policies/selectReleasePolicy.js';
 
@@ -138,44 +138,55 @@ export async function checkHypercareWatches(app: App, actor: Actor): Promise<Hyp
     open.map(async (watch) => ({ watch, findings: await measure(app.metricsSource, watch, now) })),
   );
 
-  return execute(app, actor, async (ctx) => {
-    const concluded: HypercareCheck['concluded'] = [];
-    const checkedAt = ctx.now.toISOString();
-    for (const { watch, findings } of measured) {
-      const verdict = judgeWatch(findings, ctx.now.getTime() >= Date.parse(watch.endsAt));
-      const moved = await ctx.tx
-        .updateTable('hypercare_watches')
-        .set({
-          status: verdict.status,
-          findings: JSON.stringify({ reason: verdict.reason, metrics: findings }),
-          checked_at: checkedAt,
-        })
-        .where('id', '=', watch.id)
-        .where('status', '=', 'watching')
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) === 0 || verdict.status === 'watching') continue;
-      concluded.push({
-        watch: watch.id,
-        release: watch.releaseKey,
-        service: watch.service,
-        status: verdict.status,
-        reason: verdict.reason,
-      });
-      await recordAudit(ctx, {
-        action:
-          verdict.status === 'regression' ? 'hypercare.regression-detected' : 'hypercare.closed',
-        subjectType: 'release',
-        subjectId: watch.releaseKey,
-        after: {
-          watch: watch.id,
-          service: watch.service,
-          environment: watch.environment,
-          status: verdict.status,
-          reason: verdict.reason,
-          metrics: findings,
-        },
-      });
-    }
-    return { checked: measured.length, concluded };
+  // One short transaction per watch, not one for all: each concluded watch writes an
+  // audit entry, and on PostgreSQL the chain's lock is held from a transaction's first
+  // entry to its commit (ADR 3100-1), so a transaction over every watch held up every
+  // other writer for as long as it took to record them all.
+  const concluded: HypercareCheck['concluded'] = [];
+  for (const { watch, findings } of measured) {
+    const outcome = await execute(app, actor, (ctx) => recordWatchCheck(ctx, watch, findings));
+    if (outcome) concluded.push(outcome);
+  }
+  return { checked: measured.length, concluded };
+}
+
+/** Records one watch's findings; its conclusion when the check moved it out of watching. */
+async function recordWatchCheck(
+  ctx: Ctx,
+  watch: OpenWatch,
+  findings: MetricFinding[],
+): Promise<HypercareCheck['concluded'][number] | null> {
+  authorize(ctx.actor, 'hypercare:check');
+  const verdict = judgeWatch(findings, ctx.now.getTime() >= Date.parse(watch.endsAt));
+  const moved = await ctx.tx
+    .updateTable('hypercare_watches')
+    .set({
+      status: verdict.status,
+      findings: JSON.stringify({ reason: verdict.reason, metrics: findings }),
+      checked_at: ctx.now.toISOString(),
+    })
+    .where('id', '=', watch.id)
+    .where('status', '=', 'watching')
+    .executeTakeFirst();
+  if (Number(moved.numUpdatedRows) === 0 || verdict.status === 'watching') return null;
+  await recordAudit(ctx, {
+    action: verdict.status === 'regression' ? 'hypercare.regression-detected' : 'hypercare.closed',
+    subjectType: 'release',
+    subjectId: watch.releaseKey,
+    after: {
+      watch: watch.id,
+      service: watch.service,
+      environment: watch.environment,
+      status: verdict.status,
+      reason: verdict.reason,
+      metrics: findings,
+    },
   });
+  return {
+    watch: watch.id,
+    release: watch.releaseKey,
+    service: watch.service,
+    status: verdict.status,
+    reason: verdict.reason,
+  };
 }

@@ -21,7 +21,16 @@ export interface OverdueNotice {
   status: string;
 }
 
-export async function announceOverdueActionItems(ctx: Ctx): Promise<OverdueNotice[]> {
+/**
+ * Announces at most `limit` items, the longest overdue first. The scheduled job calls it
+ * in short transactions until none is left: each notice's audit entry holds the chain's
+ * lock on PostgreSQL until commit (ADR 3100-1), so one transaction for a backlog of items
+ * would hold up every other writer until it ended.
+ */
+export async function announceOverdueActionItems(
+  ctx: Ctx,
+  limit: number,
+): Promise<OverdueNotice[]> {
   authorize(ctx.actor, 'review:write');
   const rows = await ctx.tx
     .selectFrom('review_action_items as a')
@@ -45,6 +54,7 @@ export async function announceOverdueActionItems(ctx: Ctx): Promise<OverdueNotic
     .where('n.action_item_id', 'is', null)
     .orderBy('a.due_at')
     .orderBy('a.id')
+    .limit(limit)
     .execute();
   const notices: OverdueNotice[] = [];
   for (const row of rows) {

@@ -19,6 +19,9 @@ export const HYPERCARE_JOB = 'hypercare.check';
 export const OVERDUE_ACTION_ITEMS_JOB = 'reviews.action-items.overdue';
 export const ITSM_JOB = 'itsm.sync';
 
+/** Overdue action items announced per transaction by their job. */
+const NOTICES_PER_TRANSACTION = 5;
+
 export function registerStandardJobs(
   scheduler: JobScheduler,
   settings: {
@@ -57,7 +60,13 @@ export function registerStandardJobs(
     OVERDUE_ACTION_ITEMS_JOB,
     settings.sweeps?.actionItemsMs ?? 5 * 60_000,
     async (app) => {
-      await execute(app, SYSTEM_ACTOR, (ctx) => announceOverdueActionItems(ctx));
+      // A few notices per transaction, until none is left (see announceOverdueActionItems).
+      let announced;
+      do {
+        announced = await execute(app, SYSTEM_ACTOR, (ctx) =>
+          announceOverdueActionItems(ctx, NOTICES_PER_TRANSACTION),
+        );
+      } while (announced.length === NOTICES_PER_TRANSACTION);
     },
   );
   // ITSM change records: from the audit log to ServiceNow / Jira, off the release's path.
