@@ -7,6 +7,11 @@ export interface Measured {
   requestsPerSecond: number;
   /** Server CPU time per request (user + system), when the server's pid is known. */
   cpuMicrosPerRequest: number | null;
+  /**
+   * The load generator's own CPU time per request (autocannon runs in this process). On
+   * a machine with few cores it competes with the server, so it belongs beside it.
+   */
+  loadCpuMicrosPerRequest: number | null;
   p50: number;
   p99: number;
   errors: number;
@@ -26,13 +31,17 @@ export function cpuMicros(pid: number): number | null {
 
 export async function measure(options: autocannon.Options, serverPid?: number): Promise<Measured> {
   const before = serverPid ? cpuMicros(serverPid) : null;
+  const loadBefore = process.cpuUsage();
   const result = await autocannon({ connections: 50, duration: 8, pipelining: 1, ...options });
+  const load = process.cpuUsage(loadBefore);
   const after = serverPid ? cpuMicros(serverPid) : null;
   return {
     cpuMicrosPerRequest:
       before !== null && after !== null && result.requests.total > 0
         ? (after - before) / result.requests.total
         : null,
+    loadCpuMicrosPerRequest:
+      result.requests.total > 0 ? (load.user + load.system) / result.requests.total : null,
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -77,9 +86,12 @@ export function stop(child: ChildProcess): Promise<void> {
 
 export function formatRow(name: string, m: Measured): string {
   const cpu =
-    m.cpuMicrosPerRequest === null
+    (m.cpuMicrosPerRequest === null
       ? ''
-      : `   server CPU ${m.cpuMicrosPerRequest.toFixed(0).padStart(4)} µs/req`;
+      : `   server CPU ${m.cpuMicrosPerRequest.toFixed(0).padStart(4)} µs/req`) +
+    (m.cpuMicrosPerRequest === null || m.loadCpuMicrosPerRequest === null
+      ? ''
+      : `, load generator ${m.loadCpuMicrosPerRequest.toFixed(0).padStart(4)}`);
   return `${name.padEnd(34)} ${m.requestsPerSecond.toFixed(0).padStart(8)} req/s   p50 ${String(m.p50).padStart(4)} ms   p99 ${String(m.p99).padStart(4)} ms${cpu}   errors ${m.errors + m.non2xx}`;
 }
 

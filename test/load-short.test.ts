@@ -42,6 +42,7 @@ test('10 s of mixed load on SQLite: every answer as expected, every acknowledged
   assert.ok(run.writes.releasesChecked > 0 && run.writes.approvalsChecked > 0);
   assert.ok(run.writes.eventsChecked > 0);
   assert.deepEqual(run.writes.lost, []);
+  assert.ok(run.flushes && run.flushes.count > 0, 'the server timed the flushes of its writes');
   assert.ok(run.memory.length >= 5, 'the server reported its memory while under load');
   assert.ok(run.memory.every((s) => s.heapUsed > 0 && s.rss >= s.heapUsed));
 });

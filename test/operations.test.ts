@@ -229,6 +229,26 @@ for (const engine of await engines()) {
         assert.equal(runs('ops-test-broken', 'ok'), undefined);
       });
 
+      test('flushes to stable storage: timed on SQLite, where the store makes them', async () => {
+        const flushCount = async () =>
+          metricValue(
+            (await server.call('GET', '/metrics')).body as string,
+            /^gatehouse_sqlite_flush_seconds_count /,
+          );
+        const before = await flushCount();
+        const created = await server.call('POST', '/releases', { body: releaseBody() });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        const after = await flushCount();
+        if (engine.name === 'postgres') {
+          // PostgreSQL flushes inside its own COMMIT (pg_stat_wal): no series here.
+          assert.equal(before, undefined);
+          assert.equal(after, undefined);
+        } else {
+          assert.ok(before !== undefined && after !== undefined, 'the series is there');
+          assert.ok(after >= before + 1, `the write's flush was timed (${before} → ${after})`);
+        }
+      });
+
       test('the probes and metrics are in the OpenAPI document', async () => {
         const spec = (await server.call('GET', '/openapi.json', { token: null })).body;
         for (const path of ['/healthz', '/readyz', '/metrics']) assert.ok(spec.paths[path], path);

@@ -58,6 +58,15 @@ export interface SustainedLoad {
   cpuMsPerRequest: number | null;
   growth: MemoryGrowth | null;
   writes: WriteCheck;
+  /** The store's own flushes during the measured run (SQLite), from its /metrics. */
+  flushes: FlushCounts | null;
+}
+
+/** Flushes counted by `gatehouse_sqlite_flush_seconds`, and how many were slow. */
+export interface FlushCounts {
+  count: number;
+  over100ms: number;
+  over250ms: number;
 }
 
 export async function runSustainedLoad(options: SustainedLoadOptions): Promise<SustainedLoad> {
@@ -111,6 +120,7 @@ export async function runSustainedLoad(options: SustainedLoadOptions): Promise<S
       for (const line of formatKinds(warmUp.total)) log(line);
     }
     const pid = server.child.pid!;
+    const flushesAtStart = await scrapeFlushes(setup.url, setup.adminToken);
     const cpuAtStart = cpuMicros(pid);
     let cpuBefore = cpuAtStart;
     const windowCpu: (number | null)[] = [];
@@ -144,6 +154,19 @@ export async function runSustainedLoad(options: SustainedLoadOptions): Promise<S
       },
     });
     const cpuAtEnd = cpuMicros(pid);
+    const flushesAtEnd = await scrapeFlushes(setup.url, setup.adminToken);
+    const flushes =
+      flushesAtStart && flushesAtEnd
+        ? {
+            count: flushesAtEnd.count - flushesAtStart.count,
+            over100ms: flushesAtEnd.over100ms - flushesAtStart.over100ms,
+            over250ms: flushesAtEnd.over250ms - flushesAtStart.over250ms,
+          }
+        : null;
+    if (flushes)
+      log(
+        `  store flushes (fdatasync of the SQLite WAL, each awaited by a batch of writes): ${flushes.count}, over 100 ms ${flushes.over100ms}, over 250 ms ${flushes.over250ms}`,
+      );
     const writes = await verifyWrites(setup, mix, options.verifyLimit);
     const memory = readMemorySamples(memoryFile);
     const windowMemory = load.windows.map((w) =>
@@ -171,11 +194,27 @@ export async function runSustainedLoad(options: SustainedLoadOptions): Promise<S
       cpuMsPerRequest,
       growth,
       writes,
+      flushes,
     };
   } finally {
     await stop(server.child);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The flush histogram's totals from the server's /metrics; null where there is none. */
+async function scrapeFlushes(url: string, token: string): Promise<FlushCounts | null> {
+  const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+  const text = await response.text();
+  const value = (series: string) => {
+    const line = text.split('\n').find((row) => row.startsWith(`${series} `));
+    return line === undefined ? null : Number(line.slice(series.length + 1));
+  };
+  const count = value('gatehouse_sqlite_flush_seconds_count');
+  const upTo100 = value('gatehouse_sqlite_flush_seconds_bucket{le="0.1"}');
+  const upTo250 = value('gatehouse_sqlite_flush_seconds_bucket{le="0.25"}');
+  if (count === null || upTo100 === null || upTo250 === null) return null;
+  return { count, over100ms: count - upTo100, over250ms: count - upTo250 };
 }
 
 /** Requests that did not get the answer they expected, or no answer at all. */

@@ -109,14 +109,15 @@ export async function gateChecks(
     await measure({ url: url + path, headers, connections: 200, duration: 2 });
     // A plain release read under the same load, measured in the same run on the same
     // (possibly shared) machine, so the gate's own cost can be told from the machine's.
-    const baseline = await measure({
-      url: `${url}/releases/${release.key}`,
-      headers,
-      connections: 200,
-      duration: 8,
-    });
+    const baseline = await measure(
+      { url: `${url}/releases/${release.key}`, headers, connections: 200, duration: 8 },
+      gatehouse.child.pid,
+    );
     log(formatRow(`read release, 200 concurrent (${engine})`, baseline));
-    const result = await measure({ url: url + path, headers, connections: 200, duration: 8 });
+    const result = await measure(
+      { url: url + path, headers, connections: 200, duration: 8 },
+      gatehouse.child.pid,
+    );
     log(
       `${formatRow(`gate check, 200 concurrent (${engine})`, result)}   verdict ${verdict}${engine === 'sqlite' ? '   (target p99 < 20 ms)' : ''}`,
     );

@@ -135,6 +135,10 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
     genReqId: requestIdFor,
   }).withTypeProvider<TypeBoxTypeProvider>();
   server.decorate('metrics', createServerMetrics(app));
+  server.addHook('onClose', (instance, done) => {
+    instance.metrics.close();
+    done();
+  });
 
   server.setValidatorCompiler(validatorCompiler);
   refuseDeepJson(server);

@@ -41,6 +41,13 @@ export interface Store {
    * before reading the data an answer is made of (ADR 2500-1).
    */
   changeMark(): number | null;
+  /**
+   * Tells `listener` how long each flush of committed writes to stable storage took, in
+   * seconds, where the store makes that flush itself: SQLite's group commit (an fdatasync
+   * of the WAL, off the event loop; every write in the batch waits for it). PostgreSQL
+   * flushes inside its own COMMIT and reports it in `pg_stat_wal`. Returns how to stop.
+   */
+  observeFlushes?(listener: (seconds: number) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -126,7 +133,19 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
     };
   }
   const { writer, reader, changeMark, durable, stopCheckpoints } = openSqliteConnections(target);
-  const committer = new GroupCommitter(writer, undefined, () => changeMark?.committed(), durable);
+  const flushListeners = new Set<(seconds: number) => void>();
+  const timedDurable = async () => {
+    const started = performance.now();
+    await durable();
+    const seconds = (performance.now() - started) / 1000;
+    for (const listener of flushListeners) listener(seconds);
+  };
+  const committer = new GroupCommitter(
+    writer,
+    undefined,
+    () => changeMark?.committed(),
+    timedDurable,
+  );
   return {
     engine,
     location: `sqlite:${target}`,
@@ -135,6 +154,10 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
     write: (work) => committer.run(work),
     read: (work) => reader.transaction().execute(work),
     changeMark: () => (changeMark ? changeMark.current() : null),
+    observeFlushes(listener) {
+      flushListeners.add(listener);
+      return () => void flushListeners.delete(listener);
+    },
     async close() {
       await stopCheckpoints();
       await reader.destroy();
