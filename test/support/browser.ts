@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -12,17 +13,23 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'ui');
 const UI_INDEX = join(import.meta.dirname, '..', '..', 'web', 'dist', 'index.html');
 
-/** Installs Chromium from Debian when it is missing; fails with apt's own words otherwise. */
+/**
+ * Installs Chromium from Debian when it is missing; fails with apt's own words otherwise.
+ * The UI suites run in parallel, and two installs at once fight over dpkg's lock (the
+ * second fails at once): flock (util-linux) makes the later one wait for the first and
+ * then find the browser there. apt also waits a while for a lock held by anything else.
+ */
 export function ensureChromium(): void {
   if (existsSync(CHROMIUM)) return;
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium']]) {
-    const result = spawnSync('apt-get', args, {
-      encoding: 'utf8',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-    if (result.status !== 0)
-      throw new Error(`apt-get ${args.join(' ')} failed: ${result.stderr || result.error}`);
-  }
+  const apt = 'apt-get -o DPkg::Lock::Timeout=300';
+  const install = `test -x ${CHROMIUM} || { ${apt} update && ${apt} install -y --no-install-recommends chromium; }`;
+  const result = spawnSync(
+    'flock',
+    [join(tmpdir(), 'gatehouse-chromium-install.lock'), 'sh', '-c', install],
+    { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } },
+  );
+  if (result.status !== 0)
+    throw new Error(`installing chromium with apt-get failed: ${result.stderr || result.error}`);
   if (!existsSync(CHROMIUM)) throw new Error(`apt installed chromium but ${CHROMIUM} is absent`);
 }
 
