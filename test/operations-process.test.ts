@@ -15,20 +15,20 @@ import { sqliteEngine } from './support/engines.js';
 import { startServerProcess, type ServerProcess } from './support/process.js';
 import { TEST_CATALOG } from './support/server.js';
 
-async function startServe(extra: string[] = []): Promise<{
+async function startServe(
+  extra: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{
   server: ServerProcess;
   token: string;
   cleanUp: () => Promise<void>;
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-ops-'));
   const scratch = await sqliteEngine.scratch();
-  const server = await startServerProcess([
-    '--data-dir',
-    join(dir, 'data'),
-    '--database-url',
-    scratch.url,
-    ...extra,
-  ]);
+  const server = await startServerProcess(
+    ['--data-dir', join(dir, 'data'), '--database-url', scratch.url, ...extra],
+    env,
+  );
   const token = readFileSync(join(dir, 'data', 'admin-token'), 'utf8').trim();
   return {
     server,
@@ -217,6 +217,53 @@ async function refusesConnections(url: string): Promise<boolean> {
     socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
   });
 }
+
+describe('warnings of a real server process', () => {
+  test('reach the JSON log, with their code, those from before the log existed as well', async () => {
+    // Preloaded into the server: one warning as soon as `serve` listens for warnings,
+    // while it is still starting (as the store's is, when its SQLite checkpointer cannot
+    // start), and one when the test asks, once it serves.
+    const preload = [
+      'const on = process.on.bind(process);',
+      'process.on = (event, listener) => {',
+      '  on(event, listener);',
+      "  if (event === 'warning' && !globalThis.warned) {",
+      '    globalThis.warned = true;',
+      "    process.emitWarning('held until the log exists', { code: 'GATEHOUSE_TEST_EARLY' });",
+      '  }',
+      '  return process;',
+      '};',
+      "on('SIGUSR2', () => process.emitWarning('while serving', { code: 'GATEHOUSE_TEST_LATE' }));",
+    ].join('\n');
+    const { server, cleanUp } = await startServe(['--log-level', 'warn'], {
+      NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(preload)}`,
+    });
+    try {
+      server.child.kill('SIGUSR2');
+      const logged = () =>
+        server
+          .stdout()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as { level: number; code?: string; msg: string });
+      for (let waited = 0; waited < 10_000; waited += 50) {
+        if (logged().some((entry) => entry.code === 'GATEHOUSE_TEST_LATE')) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const warnings = logged().filter((entry) => entry.code?.startsWith('GATEHOUSE_TEST_'));
+      assert.deepEqual(
+        warnings.map((entry) => [entry.level, entry.code, entry.msg]),
+        [
+          [40, 'GATEHOUSE_TEST_EARLY', 'held until the log exists'],
+          [40, 'GATEHOUSE_TEST_LATE', 'while serving'],
+        ],
+      );
+      assert.match(server.stderr(), /\[GATEHOUSE_TEST_EARLY\] Warning: held until the log exists/);
+    } finally {
+      await cleanUp();
+    }
+  });
+});
 
 describe('graceful shutdown of a real server process', () => {
   test('SIGTERM: new connections refused, the request in flight completes, exit 0', async () => {

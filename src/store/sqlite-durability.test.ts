@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { sql } from 'kysely';
-import { GroupCommitter, openSqliteConnections, syncWal } from './sqlite.js';
+import { GroupCommitter, openSqliteConnections, startCheckpointer, syncWal } from './sqlite.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-durability-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -91,6 +91,31 @@ test('the worker copies committed pages into the database file; the writer never
       size >= before + 1_000_000,
       `the database file grew from ${before} to ${size} bytes within 10 s`,
     );
+  } finally {
+    await stopCheckpoints();
+    await reader.destroy();
+    await writer.destroy();
+  }
+});
+
+test('a checkpointer that ends by itself says why, once; one asked to stop says nothing', async () => {
+  const reasons: string[] = [];
+  // The directory does not exist: the worker cannot open the database, and ends.
+  const failing = startCheckpointer(join(dir, 'absent', 'x.db'), (reason) => reasons.push(reason));
+  for (let waited = 0; waited < 10_000 && reasons.length === 0; waited += 20)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.equal(reasons.length, 1);
+  assert.match(reasons[0]!, /directory does not exist|unable to open/i);
+  await failing.stop();
+  assert.equal(reasons.length, 1, 'stopping a worker already gone says nothing more');
+
+  const file = join(dir, 'stopped.db');
+  const { writer, reader, stopCheckpoints } = openSqliteConnections(file);
+  try {
+    const running = startCheckpointer(file, (reason) => reasons.push(reason));
+    await new Promise((r) => setTimeout(r, 50));
+    await running.stop();
+    assert.equal(reasons.length, 1, 'a worker asked to stop is not reported');
   } finally {
     await stopCheckpoints();
     await reader.destroy();

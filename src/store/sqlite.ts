@@ -91,7 +91,15 @@ export function openSqliteConnections(target: string): {
   const wal = `${writer.name}-wal`;
   // Checkpoints happen in a worker; the writer's own only if the worker falls far behind.
   writer.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
-  const checkpointer = startCheckpointer(writer.name);
+  // Said once, on stderr and to any 'warning' listener (the server logs it): without the
+  // worker the process keeps working, but every request now waits for the backstop's
+  // checkpoints, tens of milliseconds every few seconds under load (ADR 2900-2).
+  const checkpointer = startCheckpointer(writer.name, (reason) =>
+    process.emitWarning(
+      `the SQLite checkpointer stopped (${reason}); the writer now checkpoints by itself, and requests wait for it`,
+      { code: CHECKPOINTER_STOPPED },
+    ),
+  );
   return {
     writer: writerDb,
     reader: readerDb,
@@ -103,6 +111,9 @@ export function openSqliteConnections(target: string): {
 
 /** 40 MiB of WAL: the writer checkpoints itself only if the checkpointer cannot. */
 const BACKSTOP_CHECKPOINT_PAGES = 10_000;
+
+/** The code of the process warning emitted when the checkpointer ends by itself. */
+export const CHECKPOINTER_STOPPED = 'GATEHOUSE_SQLITE_CHECKPOINTER_STOPPED';
 
 // A worker thread's whole program (CommonJS, so it needs no build step or loader).
 const CHECKPOINTER = `
@@ -132,7 +143,12 @@ parentPort.once('message', () => {
  * can, and the writer starts the WAL afresh at its next transaction once all is copied.
  * The worker does not keep the process alive.
  */
-export function startCheckpointer(file: string, intervalMs = 1000): { stop(): Promise<void> } {
+export function startCheckpointer(
+  file: string,
+  /** Told, once, when the worker ends without being asked to (and why). */
+  stopped: (reason: string) => void = () => undefined,
+  intervalMs = 1000,
+): { stop(): Promise<void> } {
   const worker = new Worker(CHECKPOINTER, {
     eval: true,
     workerData: {
@@ -142,11 +158,21 @@ export function startCheckpointer(file: string, intervalMs = 1000): { stop(): Pr
     },
   });
   worker.unref();
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  // An error in the worker (it could not open the file) leaves the writer's backstop.
-  worker.on('error', () => undefined);
+  let stopping = false;
+  let failure: string | null = null;
+  // An error ends the worker (it could not open the file): the writer's backstop remains.
+  worker.on('error', (error) => {
+    failure = error instanceof Error ? error.message : String(error);
+  });
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', (code) => {
+      if (!stopping) stopped(failure ?? `its thread exited with code ${code}`);
+      resolve();
+    }),
+  );
   return {
     async stop() {
+      stopping = true;
       // Held open while it closes its connection, or nothing would wait for its exit.
       worker.ref();
       worker.postMessage('stop');

@@ -82,6 +82,13 @@ export function serveCommand(program: Command, version: string): void {
         } catch (error) {
           throw new CliError((error as Error).message, EXIT.usage);
         }
+        // Warnings (Node's, or the store's when its SQLite checkpointer stops) go to the
+        // JSON log as well as to stderr, where Node writes them; those from before the
+        // log exists are held until it does.
+        type Warning = Error & { code?: string };
+        const early: Warning[] = [];
+        const holdWarning = (warning: Warning) => void early.push(warning);
+        process.on('warning', holdWarning);
         let running;
         try {
           // Loaded here, not at the top: every other command starts without the server's weight.
@@ -158,6 +165,11 @@ export function serveCommand(program: Command, version: string): void {
         };
         process.on('SIGINT', (signal) => void stop(signal));
         process.on('SIGTERM', (signal) => void stop(signal));
+        const logWarning = (warning: Warning) =>
+          running.server.log.warn({ code: warning.code ?? warning.name }, warning.message);
+        process.off('warning', holdWarning);
+        early.forEach(logWarning);
+        process.on('warning', logWarning);
       },
     );
 }
