@@ -113,7 +113,7 @@ export function openSqliteConnections(target: string): {
 const BACKSTOP_CHECKPOINT_PAGES = 10_000;
 
 /** The code of the process warning emitted when the checkpointer ends by itself. */
-export const CHECKPOINTER_STOPPED = 'GATEHOUSE_SQLITE_CHECKPOINTER_STOPPED';
+const CHECKPOINTER_STOPPED = 'GATEHOUSE_SQLITE_CHECKPOINTER_STOPPED';
 
 // A worker thread's whole program (CommonJS, so it needs no build step or loader).
 const CHECKPOINTER = `
