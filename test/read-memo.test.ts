@@ -1,8 +1,9 @@
 /**
  * Remembered reads (ADR 2500-1) over HTTP, on both engines: a release read after another
  * connection commits shows the commit, and a gate verdict follows the clock across a
- * freeze's edges and a waiver's expiry with no write in between. On PostgreSQL nothing
- * is remembered; the same answers are required there.
+ * freeze's edges and a waiver's expiry with no write in between. PostgreSQL's change
+ * mark is its snapshot of committed transactions (ADR 3200-1), SQLite's its data
+ * version: a commit by another connection (another replica) must move either.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -52,6 +53,36 @@ for (const engine of await engines()) {
       });
       assert.equal(patched.status, 200, JSON.stringify(patched.body));
       assert.equal((await server.call('GET', `/releases/${key}`)).body.title, 'Renamed here');
+    });
+
+    test('the change mark moves with a commit by another connection, and the gate check shows it', async () => {
+      const store = server.running.app.store;
+      const rollbackPlan = async () => {
+        const gate = await server.call('GET', `/releases/${key}/gates/prod`);
+        assert.equal(gate.status, 200, JSON.stringify(gate.body));
+        return gate.body.rules.find((r: { rule: string }) => r.rule === 'rollback-plan').result;
+      };
+      assert.equal(await rollbackPlan(), 'pass');
+      assert.equal(await rollbackPlan(), 'pass', 'asked again (remembered where the mark stood)');
+      const before = await store.changeMark();
+      assert.notEqual(before, null, `${engine.name} gives a change mark`);
+      const release = await server.call('GET', `/releases/${key}`);
+      const elsewhere = openStore(server.databaseUrl);
+      try {
+        await execute({ store: elsewhere, clock: () => new Date() }, SYSTEM_ACTOR, (ctx) =>
+          updateRelease(ctx, key, release.body.revision, { rollbackPlan: '' }),
+        );
+      } finally {
+        await elsewhere.close();
+      }
+      assert.notEqual(await store.changeMark(), before, 'the other connection committed');
+      assert.equal(await rollbackPlan(), 'fail', 'the next check sees the plan gone');
+      const restored = await server.call('PATCH', `/releases/${key}`, {
+        body: { rollbackPlan: 'Redeploy the previous version' },
+        headers: { 'if-match': `"${release.body.revision + 1}"` },
+      });
+      assert.equal(restored.status, 200, JSON.stringify(restored.body));
+      assert.equal(await rollbackPlan(), 'pass', 'and a change through this server, at once');
     });
 
     test('a gate verdict follows the clock across a freeze and a waiver expiry, with no write between', async () => {

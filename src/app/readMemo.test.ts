@@ -108,3 +108,19 @@ test('a failed making fails those waiting for it, and the next caller makes agai
   for (const answer of both) await assert.rejects(Promise.resolve(answer), /not found/);
   assert.equal(await memo.get('a', 0, async () => ({ value: 1, until: Infinity })), 1);
 });
+
+test('a mark that comes in a promise (PostgreSQL) is waited for, and then used as any mark', async () => {
+  const state: { mark: string | null } = { mark: '10:12:' };
+  const store = { changeMark: async () => state.mark } as unknown as Store;
+  const memo = new ReadMemo<{ n: number }>(store);
+  let made = 0;
+  const make = async () => ({ value: { n: ++made }, until: 1_000 });
+  assert.deepEqual(await memo.get('a', 0, make), { n: 1 });
+  assert.deepEqual(await memo.get('a', 999, make), { n: 1 }, 'the same snapshot: reused');
+  assert.deepEqual(await memo.get('a', 1_000, make), { n: 2 }, 'at the instant it is made again');
+  state.mark = '10:13:';
+  assert.deepEqual(await memo.get('a', 0, make), { n: 3 }, 'another snapshot: made again');
+  state.mark = null;
+  assert.deepEqual(await memo.get('a', 0, make), { n: 4 }, 'no snapshot read: nothing reused');
+  assert.deepEqual(await memo.get('a', 0, make), { n: 5 });
+});

@@ -3,9 +3,9 @@
  * An answer is reused only while the store's change mark is the one read before the
  * answer was made (nothing was committed since, by anyone) and, for answers that depend
  * on the clock, only before the instant it could first differ. Where the store has no
- * change mark nothing is remembered (ADR 2500-1).
+ * change mark nothing is remembered (ADR 2500-1; PostgreSQL's mark: ADR 3200-1).
  */
-import type { Store } from '../store/database.js';
+import type { ChangeMark, Store } from '../store/database.js';
 
 interface Made<T> {
   value: T;
@@ -14,7 +14,7 @@ interface Made<T> {
 }
 
 interface Entry<T> {
-  mark: number;
+  mark: ChangeMark;
   /** Epoch ms from which the answer may differ although no data changed. */
   until: number;
   value: T;
@@ -32,7 +32,7 @@ function deepFreeze<T>(value: T): T {
 export class ReadMemo<T> {
   private readonly entries = new Map<string, Entry<T>>();
   /** Answers being made, so requests that miss together wait for one making. */
-  private readonly making = new Map<string, { mark: number; made: Promise<Made<T>> }>();
+  private readonly making = new Map<string, { mark: ChangeMark; made: Promise<Made<T>> }>();
 
   constructor(
     private readonly store: Store,
@@ -42,11 +42,22 @@ export class ReadMemo<T> {
   /**
    * The remembered answer for `key`, or `make`'s (remembered when the store allows).
    * `make` returns the answer and until when it holds if no data changes (or `Infinity`).
-   * A remembered answer comes back as it is, not in a promise: a route answers a hit in
-   * the same turn, with no promise made (most reads under load are hits).
+   * Where the mark is at hand (SQLite) a remembered answer comes back as it is, not in a
+   * promise: a route answers a hit in the same turn, with no promise made (most reads
+   * under load are hits). PostgreSQL's mark costs a round trip (ADR 3200-1).
    */
   get(key: string, now: number, make: () => Promise<Made<T>>): T | Promise<T> {
     const mark = this.store.changeMark();
+    if (mark instanceof Promise) return mark.then((read) => this.lookUp(key, read, now, make));
+    return this.lookUp(key, mark, now, make);
+  }
+
+  private lookUp(
+    key: string,
+    mark: ChangeMark | null,
+    now: number,
+    make: () => Promise<Made<T>>,
+  ): T | Promise<T> {
     if (mark !== null) {
       const entry = this.entries.get(key);
       if (entry && entry.mark === mark && now < entry.until) return entry.value;
@@ -56,7 +67,7 @@ export class ReadMemo<T> {
 
   private async makeOrWait(
     key: string,
-    mark: number | null,
+    mark: ChangeMark | null,
     now: number,
     make: () => Promise<Made<T>>,
   ): Promise<T> {

@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { prepareStatementsOn } from './prepared.js';
+import { PostgresChangeMark } from './postgresChangeMark.js';
 import { GroupCommitter, openSqliteConnections } from './sqlite.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -16,6 +17,9 @@ export type Engine = 'sqlite' | 'postgres';
  * Typed as the Kysely interface a transaction and the pool share.
  */
 export type Tx = Kysely<Database>;
+
+/** What `Store.changeMark` gives: equal marks, no commit between them. */
+export type ChangeMark = number | string;
 
 export interface Store {
   readonly engine: Engine;
@@ -35,12 +39,14 @@ export interface Store {
    */
   read<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /**
-   * A number that changes whenever anything is committed to the database, by this
-   * process or another; `null` where no exact and cheap signal exists (PostgreSQL, an
-   * in-memory SQLite), and then no answer may be remembered across requests. Read it
-   * before reading the data an answer is made of (ADR 2500-1).
+   * A value that changes whenever anything is committed to the database, by this process
+   * or another: on SQLite a number, read in the same turn; on PostgreSQL the snapshot of
+   * committed transactions, read by a round trip that began after the call (ADR 3200-1).
+   * `null` where there is no such signal (an in-memory SQLite, an unreachable
+   * PostgreSQL), and then no answer may be remembered across requests. Read it before
+   * reading the data an answer is made of (ADR 2500-1).
    */
-  changeMark(): number | null;
+  changeMark(): ChangeMark | null | Promise<ChangeMark | null>;
   /**
    * Tells `listener` how long each flush of committed writes to stable storage took, in
    * seconds, where the store makes that flush itself: SQLite's group commit (an fdatasync
@@ -82,6 +88,9 @@ async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
   }
 }
 
+/** PostgreSQL's change mark (ADR 3200-1); `pg_current_snapshot` is in PostgreSQL 13 on. */
+const CURRENT_SNAPSHOT = 'select pg_current_snapshot()::text as snapshot';
+
 /**
  * Each new PostgreSQL connection: its errors are reported by the statement that meets
  * them, not as an unhandled event, and it runs the prepared texts as named statements.
@@ -116,6 +125,9 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
     readPool.on('error', () => undefined);
     readPool.on('connect', setUpClient);
     const reader = new Kysely<Database>({ dialect: new PostgresDialect({ pool: readPool }) });
+    const changeMark = new PostgresChangeMark(
+      async () => (await readPool.query<{ snapshot: string }>(CURRENT_SNAPSHOT)).rows[0]!.snapshot,
+    );
     return {
       engine,
       location: redact(target),
@@ -123,9 +135,7 @@ export function openStore(url: string, options: { poolSize?: number } = {}): Sto
       reader,
       write: (work) => withRetries(() => db.transaction().execute(work)),
       read: (work) => work(reader),
-      // A notification from another replica arrives after its commit, not with it: a
-      // remembered answer could outlive the data it was made of. Nothing is remembered.
-      changeMark: () => null,
+      changeMark: () => changeMark.current(),
       async close() {
         await reader.destroy();
         await db.destroy();
