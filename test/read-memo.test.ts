@@ -30,18 +30,25 @@ for (const engine of await engines()) {
     });
     after(async () => server?.close());
 
-    test('a release read after another connection commits shows the commit', async () => {
-      const first = await server.call('GET', `/releases/${key}`);
-      assert.equal((await server.call('GET', `/releases/${key}`)).body.title, first.body.title);
-      // Another connection, as another process on the same database would be.
+    /** The release changed through another connection, as another replica would. */
+    const updateElsewhere = async (
+      revision: number,
+      change: Parameters<typeof updateRelease>[3],
+    ): Promise<void> => {
       const elsewhere = openStore(server.databaseUrl);
       try {
         await execute({ store: elsewhere, clock: () => new Date() }, SYSTEM_ACTOR, (ctx) =>
-          updateRelease(ctx, key, first.body.revision, { title: 'Renamed elsewhere' }),
+          updateRelease(ctx, key, revision, change),
         );
       } finally {
         await elsewhere.close();
       }
+    };
+
+    test('a release read after another connection commits shows the commit', async () => {
+      const first = await server.call('GET', `/releases/${key}`);
+      assert.equal((await server.call('GET', `/releases/${key}`)).body.title, first.body.title);
+      await updateElsewhere(first.body.revision, { title: 'Renamed elsewhere' });
       const after = await server.call('GET', `/releases/${key}`);
       assert.equal(after.body.title, 'Renamed elsewhere');
       assert.equal(after.body.revision, first.body.revision + 1);
@@ -67,14 +74,7 @@ for (const engine of await engines()) {
       const before = await store.changeMark();
       assert.notEqual(before, null, `${engine.name} gives a change mark`);
       const release = await server.call('GET', `/releases/${key}`);
-      const elsewhere = openStore(server.databaseUrl);
-      try {
-        await execute({ store: elsewhere, clock: () => new Date() }, SYSTEM_ACTOR, (ctx) =>
-          updateRelease(ctx, key, release.body.revision, { rollbackPlan: '' }),
-        );
-      } finally {
-        await elsewhere.close();
-      }
+      await updateElsewhere(release.body.revision, { rollbackPlan: '' });
       assert.notEqual(await store.changeMark(), before, 'the other connection committed');
       assert.equal(await rollbackPlan(), 'fail', 'the next check sees the plan gone');
       const restored = await server.call('PATCH', `/releases/${key}`, {
