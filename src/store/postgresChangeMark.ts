@@ -33,11 +33,9 @@ export class PostgresChangeMark {
   }
 
   private begin(): Promise<string | null> {
-    const reading = this.read().then(
-      (snapshot) => snapshot,
-      // Nothing is remembered then; the answer's own statements meet the outage and say so.
-      () => null,
-    );
+    // A failed reading remembers nothing; the answer's own statements meet the outage and
+    // say so.
+    const reading = this.read().catch(() => null);
     this.reading = reading;
     void reading.then(() => {
       if (this.reading === reading) this.reading = null;
