@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import type { App } from '../app/context.js';
 import { GatehouseError } from '../domain/errors.js';
+import { sendAnswersTogether } from './answersTogether.js';
 import { registerAuthentication } from './auth.js';
 import { requestIdFor } from './requestId.js';
 import { createServerMetrics, observeRequestDurations } from './serverMetrics.js';
@@ -209,6 +210,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   // Headers first, so even a throttled or unauthenticated answer carries them; the rate
   // limit before authentication, so a flood of bad tokens never reaches the database.
   registerResponseHeaders(server, options.hsts ?? false);
+  sendAnswersTogether(server);
   registerRateLimit(server, options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
   observeRequestDurations(server, server.metrics.registry);
   registerAuthentication(server, app);
