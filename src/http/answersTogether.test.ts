@@ -1,51 +1,63 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
-import Fastify, { type FastifyReply } from 'fastify';
+import { test } from 'node:test';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { sendAnswersTogether } from './answersTogether.js';
 
-const server = Fastify();
-sendAnswersTogether(server);
-let base = '';
-
-/** The first of a pair waits here until the second arrives and answers both. */
-let first: FastifyReply | null = null;
-const leftAtOnce: boolean[] = [];
-server.get('/pair/:n', (request, reply) => {
-  const { n } = request.params as { n: string };
-  if (!first) {
-    first = reply;
+/**
+ * A server whose `/pair/:n` holds the first request until a second arrives, then answers
+ * both in the second's callback: two answers made in one turn, whatever the timing.
+ */
+async function pairServer(before?: (server: FastifyInstance) => void) {
+  const server = Fastify();
+  before?.(server);
+  sendAnswersTogether(server);
+  let first: FastifyReply | null = null;
+  const written: boolean[] = [];
+  server.get('/pair/:n', (request, reply) => {
+    const { n } = request.params as { n: string };
+    if (!first) {
+      first = reply;
+      return reply;
+    }
+    const waiting = first;
+    first = null;
+    void waiting.send({ n: 'first' });
+    void reply.send({ n });
+    written.push(waiting.raw.headersSent, reply.raw.headersSent);
+    setImmediate(() => written.push(waiting.raw.writableEnded, reply.raw.writableEnded));
     return reply;
-  }
-  const waiting = first;
-  first = null;
-  void waiting.send({ n: 'first' });
-  void reply.send({ n });
-  // Both answers were made in this callback; neither has been written yet.
-  leftAtOnce.push(waiting.raw.headersSent, reply.raw.headersSent);
-  setImmediate(() => leftAtOnce.push(waiting.raw.writableEnded, reply.raw.writableEnded));
-  return reply;
-});
-server.get('/echo/:n', async (request) => ({ n: (request.params as { n: string }).n }));
-
-before(async () => {
+  });
+  server.get('/echo/:n', async (request) => ({ n: (request.params as { n: string }).n }));
   await server.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-});
-after(() => server.close());
+  const base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  return {
+    server,
+    base,
+    written,
+    /** The two answers of a pair, the first asked before the second. */
+    async pair(second: string) {
+      const firstAnswer = fetch(`${base}/pair/1`);
+      while (!first) await new Promise((resolve) => setTimeout(resolve, 5));
+      const secondAnswer = await fetch(`${base}/pair/${second}`);
+      return [await firstAnswer, secondAnswer] as const;
+    },
+  };
+}
 
-test('answers made in one turn are held until its end, then all leave', async () => {
-  const firstAnswer = fetch(`${base}/pair/1`);
-  // Let the first request reach its handler before the second is sent.
-  while (!first) await new Promise((resolve) => setTimeout(resolve, 5));
-  const secondAnswer = await fetch(`${base}/pair/2`);
-  assert.deepEqual(await (await firstAnswer).json(), { n: 'first' });
-  assert.deepEqual(await secondAnswer.json(), { n: '2' });
-  // Not written inside the handler's callback; both ended by the check phase of its turn.
-  assert.deepEqual(leftAtOnce, [false, false, true, true]);
+test('answers made in one turn are held until its end, then all leave', async (t) => {
+  const { server, written, pair } = await pairServer();
+  t.after(() => server.close());
+  const [first, second] = await pair('2');
+  assert.deepEqual(await first.json(), { n: 'first' });
+  assert.deepEqual(await second.json(), { n: '2' });
+  // Not written inside the callback that made them; both ended by its turn's check phase.
+  assert.deepEqual(written, [false, false, true, true]);
 });
 
-test('many answers at once: each reaches its own caller, refusals too', async () => {
+test('many answers at once: each reaches its own caller, refusals too', async (t) => {
+  const { server, base } = await pairServer();
+  t.after(() => server.close());
   const answers = await Promise.all(
     Array.from({ length: 100 }, async (_, i) => {
       const response = await fetch(`${base}/echo/${i}`);
@@ -59,4 +71,20 @@ test('many answers at once: each reaches its own caller, refusals too', async ()
   const missing = await fetch(`${base}/nowhere`);
   assert.equal(missing.status, 404);
   assert.equal(((await missing.json()) as { statusCode: number }).statusCode, 404);
+});
+
+test('an answer that cannot be written gets the error handler; the rest of its turn still leaves', async (t) => {
+  const { server, base, pair } = await pairServer((server) =>
+    // Before the hold, so the refused payload first meets the write once it is held.
+    server.addHook('onSend', (request, reply, payload, done) =>
+      done(null, request.url === '/pair/bad' && reply.statusCode === 200 ? 42 : payload),
+    ),
+  );
+  t.after(() => server.close());
+  const [first, bad] = await pair('bad');
+  // What Fastify answers when such a write fails unheld: a 500 from the error handler.
+  assert.equal(bad.status, 500);
+  assert.equal(((await bad.json()) as { code: string }).code, 'FST_ERR_REP_INVALID_PAYLOAD_TYPE');
+  assert.deepEqual(await first.json(), { n: 'first' });
+  assert.deepEqual(await (await fetch(`${base}/echo/7`)).json(), { n: '7' });
 });

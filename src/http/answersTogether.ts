@@ -9,18 +9,43 @@
  * per burst, not once per answer. An answer waits at most for the rest of its turn.
  * (Corking the socket cannot do this: `res.end` uncorks it fully.)
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+interface Held {
+  reply: FastifyReply;
+  payload: unknown;
+  /** The rest of the answer's `onSend` chain, then its write. */
+  done: (error: Error | null, payload?: unknown) => void;
+}
 
 export function sendAnswersTogether(server: FastifyInstance): void {
-  let waiting: Array<() => void> = [];
+  let held: Held[] = [];
   const sendAll = () => {
-    const answers = waiting;
-    waiting = [];
-    for (const send of answers) send();
+    const answers = held;
+    held = [];
+    for (const answer of answers) send(answer);
   };
-  server.addHook('onSend', (_request, _reply, payload, done) => {
+  server.addHook('onSend', (_request, reply, payload, done) => {
     // The check phase: after every I/O callback of this turn.
-    if (waiting.length === 0) setImmediate(sendAll);
-    waiting.push(() => done(null, payload));
+    if (held.length === 0) setImmediate(sendAll);
+    held.push({ reply, payload, done });
   });
+}
+
+/**
+ * Sends one held answer. Had it not been held, a throw while writing it would have been
+ * caught by Fastify's hook runner and answered through the error handler; here it is
+ * handed to that same path, and never stops the answers after it.
+ */
+function send({ reply, payload, done }: Held): void {
+  try {
+    done(null, payload);
+  } catch (error) {
+    try {
+      done(error as Error);
+    } catch (again) {
+      reply.log.error({ err: again }, 'an answer could not be written');
+      reply.raw.destroy();
+    }
+  }
 }
