@@ -210,6 +210,7 @@ export async function buildServer(app: App, options: ServerOptions = {}): Promis
   // Headers first, so even a throttled or unauthenticated answer carries them; the rate
   // limit before authentication, so a flood of bad tokens never reaches the database.
   registerResponseHeaders(server, options.hsts ?? false);
+  // Each answer is written at the end of its event-loop turn, with the turn's others.
   sendAnswersTogether(server);
   registerRateLimit(server, options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
   observeRequestDurations(server, server.metrics.registry);
