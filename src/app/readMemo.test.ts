@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Store } from '../store/database.js';
+import type { ChangeMark, Store } from '../store/database.js';
 import { ReadMemo } from './readMemo.js';
 
-/** A store whose change mark the test moves by hand; nothing else of it is used. */
-function storeWithMark(initial: number | null) {
+/**
+ * A store whose change mark the test moves by hand; nothing else of it is used. `promised`:
+ * the mark comes in a promise, as PostgreSQL's does.
+ */
+function storeWithMark(initial: ChangeMark | null, { promised = false } = {}) {
   const state = { mark: initial };
-  const store = { changeMark: () => state.mark } as unknown as Store;
+  const changeMark = promised ? async () => state.mark : () => state.mark;
+  const store = { changeMark } as unknown as Store;
   return { store, state };
 }
 
@@ -110,8 +114,7 @@ test('a failed making fails those waiting for it, and the next caller makes agai
 });
 
 test('a mark that comes in a promise (PostgreSQL) is waited for, and then used as any mark', async () => {
-  const state: { mark: string | null } = { mark: '10:12:' };
-  const store = { changeMark: async () => state.mark } as unknown as Store;
+  const { store, state } = storeWithMark('10:12:', { promised: true });
   const memo = new ReadMemo<{ n: number }>(store);
   let made = 0;
   const make = async () => ({ value: { n: ++made }, until: 1_000 });
