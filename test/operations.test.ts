@@ -11,6 +11,7 @@ import { buildServer } from '../src/http/server.js';
 import { openStore, type Store } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { engines, type Scratch } from './support/engines.js';
+import { metricValue } from './support/metrics.js';
 import { releaseBody, startTestServer, TEST_CATALOG, type TestServer } from './support/server.js';
 
 /** A server built (not listening) over a store the test controls, answered through inject. */
@@ -18,14 +19,6 @@ async function serverOver(store: Store, options: { metricsPublic?: boolean } = {
   const app: App = { store, clock: () => new Date() };
   const server = await buildServer(app, options);
   return { app, server };
-}
-
-function metricValue(text: string, line: RegExp): number | undefined {
-  for (const row of text.split('\n')) {
-    const match = line.exec(row);
-    if (match) return Number(row.slice(row.lastIndexOf(' ') + 1));
-  }
-  return undefined;
 }
 
 describe('readiness when the store is unreachable', () => {

@@ -11,6 +11,7 @@ import { execute, SYSTEM_ACTOR } from '../src/app/context.js';
 import { updateRelease } from '../src/app/releases/updateRelease.js';
 import { openStore } from '../src/store/database.js';
 import { engines } from './support/engines.js';
+import { metricValue } from './support/metrics.js';
 import { releaseBody, startTestServer, TEST_CATALOG, type TestServer } from './support/server.js';
 
 const MINUTE = 60_000;
@@ -60,6 +61,42 @@ for (const engine of await engines()) {
       });
       assert.equal(patched.status, 200, JSON.stringify(patched.body));
       assert.equal((await server.call('GET', `/releases/${key}`)).body.title, 'Renamed here');
+    });
+
+    test('a gate check asked again with nothing committed between is reused, as /metrics counts', async () => {
+      const counted = async (outcome: string) => {
+        const scraped = await server.call('GET', '/metrics');
+        assert.equal(scraped.status, 200);
+        const line = new RegExp(
+          `^gatehouse_read_memo_answers_total\\{kind="gate-check",outcome="${outcome}"\\}`,
+        );
+        return metricValue(scraped.body as string, line) ?? 0;
+      };
+      const ask = async () => {
+        const gate = await server.call('GET', `/releases/${key}/gates/prod`);
+        assert.equal(gate.status, 200, JSON.stringify(gate.body));
+      };
+      // A commit forgets every answer. SQLite's mark moves only with this database, so
+      // the first run of asks is reused; PostgreSQL's is the cluster's snapshot, which
+      // other suites' commits move meanwhile, so it gets a few runs to find a quiet spell.
+      const before = await counted('reused');
+      let reused = 0;
+      for (let run = 0; run < 20 && reused === 0; run++) {
+        for (let i = 0; i < 5; i++) await ask();
+        reused = (await counted('reused')) - before;
+        if (engine.name === 'sqlite') assert.ok(reused >= 4, `SQLite reused ${reused} of 5`);
+      }
+      assert.ok(reused > 0, `${engine.name}: no gate check was reused in 100 asks`);
+      // And a commit here makes the next one afresh.
+      const made = await counted('made');
+      const release = await server.call('GET', `/releases/${key}`);
+      const patched = await server.call('PATCH', `/releases/${key}`, {
+        body: { title: 'Renamed for the memo' },
+        headers: { 'if-match': release.headers.get('etag')! },
+      });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      await ask();
+      assert.ok((await counted('made')) > made, 'made afresh after the commit');
     });
 
     test('the change mark moves with a commit by another connection, and the gate check shows it', async () => {

@@ -27,6 +27,7 @@ describe('ReadMemo', () => {
     state.mark = 2;
     assert.deepEqual(await memo.get('a', 0, make), { n: 4 }, 'a commit anywhere forgets it');
     assert.deepEqual(await memo.get('a', 0, make), { n: 4 });
+    assert.deepEqual(memo.counts, { reused: 2, made: 4, shared: 0 }, 'and counts each');
   });
 
   test('a remembered answer comes back as it is, anything else as a promise', async () => {
@@ -102,6 +103,7 @@ test('requests that miss together under one mark wait for a single making', asyn
   release();
   assert.deepEqual(await answers, [42, 42]);
   assert.equal(made, 1);
+  assert.deepEqual(memo.counts, { reused: 0, made: 1, shared: 1 });
 });
 
 test('a failed making fails those waiting for it, and the next caller makes again', async () => {
@@ -126,4 +128,5 @@ test('a mark that comes in a promise (PostgreSQL) is waited for, and then used a
   state.mark = null;
   assert.deepEqual(await memo.get('a', 0, make), { n: 4 }, 'no snapshot read: nothing reused');
   assert.deepEqual(await memo.get('a', 0, make), { n: 5 });
+  assert.deepEqual(memo.counts, { reused: 1, made: 5, shared: 0 });
 });

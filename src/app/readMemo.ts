@@ -29,7 +29,21 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * How a memo's answers came about, counted since the process started (read at scrape
+ * time as `gatehouse_read_memo_answers_total`): whether remembering pays shows here.
+ */
+export interface MemoCounts {
+  /** Handed out again: the mark stood and the instant had not come. */
+  reused: number;
+  /** Made afresh: nothing remembered, or it was stale. */
+  made: number;
+  /** Waited for a making under way for the same mark (requests that missed together). */
+  shared: number;
+}
+
 export class ReadMemo<T> {
+  readonly counts: MemoCounts = { reused: 0, made: 0, shared: 0 };
   private readonly entries = new Map<string, Entry<T>>();
   /** Answers being made, so requests that miss together wait for one making. */
   private readonly making = new Map<string, { mark: ChangeMark; made: Promise<Made<T>> }>();
@@ -60,7 +74,10 @@ export class ReadMemo<T> {
   ): T | Promise<T> {
     if (mark !== null) {
       const entry = this.entries.get(key);
-      if (entry && entry.mark === mark && now < entry.until) return entry.value;
+      if (entry && entry.mark === mark && now < entry.until) {
+        this.counts.reused++;
+        return entry.value;
+      }
     }
     return this.makeOrWait(key, mark, now, make);
   }
@@ -71,14 +88,21 @@ export class ReadMemo<T> {
     now: number,
     make: () => Promise<Made<T>>,
   ): Promise<T> {
-    if (mark === null) return (await make()).value;
+    if (mark === null) {
+      this.counts.made++;
+      return (await make()).value;
+    }
     // After a commit every caller misses at once (200 pipelines polling one gate): the
     // first makes the answer, the others under the same mark wait for it.
     const inFlight = this.making.get(key);
     if (inFlight && inFlight.mark === mark) {
       const made = await inFlight.made;
-      if (now < made.until) return made.value;
+      if (now < made.until) {
+        this.counts.shared++;
+        return made.value;
+      }
     }
+    this.counts.made++;
     const making = make();
     this.making.set(key, { mark, made: making });
     try {
@@ -103,4 +127,9 @@ export function readMemo<T>(store: Store, kind: string): ReadMemo<T> {
   let memo = kinds.get(kind);
   if (!memo) kinds.set(kind, (memo = new ReadMemo<unknown>(store)));
   return memo as ReadMemo<T>;
+}
+
+/** Each kind of answer remembered for this store so far, with its counts. */
+export function memoCounts(store: Store): { kind: string; counts: MemoCounts }[] {
+  return [...(memos.get(store) ?? [])].map(([kind, memo]) => ({ kind, counts: memo.counts }));
 }

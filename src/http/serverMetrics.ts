@@ -8,6 +8,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../app/context.js';
 import { auditChainLength } from '../app/operations/readiness.js';
+import { memoCounts } from '../app/readMemo.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -58,6 +59,19 @@ export function createServerMetrics(app: App): ServerMetrics {
     // not this process, is the source of truth.
     async collect() {
       this.set(await auditChainLength(app));
+    },
+  });
+  new Counter({
+    name: 'gatehouse_read_memo_answers_total',
+    help: 'Remembered reads (releases, gate checks) answered by this process, by kind and outcome: reused from memory, made afresh, or shared with a making under way',
+    labelNames: ['kind', 'outcome'],
+    registers: [registry],
+    // The memo counts in plain numbers on its hot path; they are copied here at scrape time.
+    collect() {
+      this.reset();
+      for (const { kind, counts } of memoCounts(app.store))
+        for (const outcome of ['reused', 'made', 'shared'] as const)
+          this.inc({ kind, outcome }, counts[outcome]);
     },
   });
   // Where the store flushes its own commits (SQLite), how long the disk took: every write
