@@ -97,7 +97,7 @@ test(
 );
 
 test(
-  'a caller that hangs up while its answer is held does not hold up the others',
+  'an answer made for a caller who has hung up does not hold up the rest of its turn',
   { timeout: 10_000 },
   async (t) => {
     const { server, base, waiting } = await pairServer();
