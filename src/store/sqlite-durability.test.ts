@@ -98,24 +98,75 @@ test('the worker copies committed pages into the database file; the writer never
   }
 });
 
-test('a checkpointer that ends by itself says why, once; one asked to stop says nothing', async () => {
-  const reasons: string[] = [];
-  // The directory does not exist: the worker cannot open the database, and ends.
-  const failing = startCheckpointer(join(dir, 'absent', 'x.db'), (reason) => reasons.push(reason));
-  for (let waited = 0; waited < 10_000 && reasons.length === 0; waited += 20)
-    await new Promise((r) => setTimeout(r, 20));
-  assert.equal(reasons.length, 1);
-  assert.match(reasons[0]!, /directory does not exist|unable to open/i);
-  await failing.stop();
-  assert.equal(reasons.length, 1, 'stopping a worker already gone says nothing more');
-
-  const file = join(dir, 'stopped.db');
-  const { writer, reader, stopCheckpoints } = openSqliteConnections(file);
+test('a checkpointer that ends by itself says why and is started again, later each time; one asked to stop says nothing', async () => {
+  const told: { reason: string; restartInMs: number }[] = [];
+  const tell = (reason: string, restartInMs: number) => told.push({ reason, restartInMs });
+  const waitFor = async (enough: () => boolean) => {
+    for (let waited = 0; waited < 10_000 && !enough(); waited += 20)
+      await new Promise((r) => setTimeout(r, 20));
+  };
+  // The directory does not exist yet: the worker cannot open the database, and ends.
+  const file = join(dir, 'later', 'restarted.db');
+  const restarting = startCheckpointer(file, tell, 100, 20);
+  let connections: ReturnType<typeof openSqliteConnections> | undefined;
   try {
-    const running = startCheckpointer(file, (reason) => reasons.push(reason));
+    await waitFor(() => told.length >= 3);
+    assert.ok(told.length >= 3, `started again and told again: ${told.length} times`);
+    assert.match(told[0]!.reason, /directory does not exist|unable to open/i);
+    assert.deepEqual(
+      told.slice(0, 3).map((t) => t.restartInMs),
+      [20, 40, 80],
+      'each failure in a row waits twice as long',
+    );
+    // The file appears (a restore, a mount coming back): the next start succeeds and the
+    // worker copies committed pages into it. The connections' own checkpointer is stopped
+    // first, so only the restarted one can have done it.
+    connections = openSqliteConnections(file);
+    await connections.stopCheckpoints();
+    const { writer } = connections;
+    await sql`create table t (n integer, pad blob)`.execute(writer);
+    await sql`with recursive s(n) as (select 1 union all select n + 1 from s where n < 1000)
+      insert into t select n, randomblob(1000) from s`.execute(writer);
+    const before = statSync(file).size;
+    await waitFor(() => statSync(file).size >= before + 900_000);
+    assert.ok(statSync(file).size >= before + 900_000, 'the restarted worker checkpointed');
+    const toldWhileWell = told.length;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(told.length, toldWhileWell, 'a running worker is not reported');
+  } finally {
+    await restarting.stop();
+    await connections?.reader.destroy();
+    await connections?.writer.destroy();
+  }
+
+  // Stopped while it waits to start again: it never starts, even once the file is there.
+  const neverFile = join(dir, 'never', 'never.db');
+  const gone = startCheckpointer(neverFile, tell, 100, 200);
+  const toldBefore = told.length;
+  await waitFor(() => told.length > toldBefore);
+  await gone.stop();
+  const afterStop = told.length;
+  const never = openSqliteConnections(neverFile);
+  try {
+    await never.stopCheckpoints();
+    await sql`create table t (n integer, pad blob)`.execute(never.writer);
+    await sql`with recursive s(n) as (select 1 union all select n + 1 from s where n < 1000)
+      insert into t select n, randomblob(1000) from s`.execute(never.writer);
+    const size = statSync(neverFile).size;
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(told.length, afterStop, 'stopped: not told again');
+    assert.equal(statSync(neverFile).size, size, 'nor started again: nothing was checkpointed');
+  } finally {
+    await never.reader.destroy();
+    await never.writer.destroy();
+  }
+
+  const { writer, reader, stopCheckpoints } = openSqliteConnections(join(dir, 'stopped.db'));
+  try {
+    const running = startCheckpointer(join(dir, 'stopped.db'), tell);
     await new Promise((r) => setTimeout(r, 50));
     await running.stop();
-    assert.equal(reasons.length, 1, 'a worker asked to stop is not reported');
+    assert.equal(told.length, afterStop, 'a worker asked to stop is not reported');
   } finally {
     await stopCheckpoints();
     await reader.destroy();

@@ -91,12 +91,12 @@ export function openSqliteConnections(target: string): {
   const wal = `${writer.name}-wal`;
   // Checkpoints happen in a worker; the writer's own only if the worker falls far behind.
   writer.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
-  // Said once, on stderr and to any 'warning' listener (the server logs it): without the
-  // worker the process keeps working, but every request now waits for the backstop's
+  // Said each time, on stderr and to any 'warning' listener (the server logs it): without
+  // the worker the process keeps working, but every request waits for the backstop's
   // checkpoints, tens of milliseconds every few seconds under load (ADR 2900-2).
-  const checkpointer = startCheckpointer(writer.name, (reason) =>
+  const checkpointer = startCheckpointer(writer.name, (reason, restartInMs) =>
     process.emitWarning(
-      `the SQLite checkpointer stopped (${reason}); the writer now checkpoints by itself, and requests wait for it`,
+      `the SQLite checkpointer stopped (${reason}); until it starts again in ${Math.ceil(restartInMs / 1000)} s the writer checkpoints by itself, and requests wait for it`,
       { code: CHECKPOINTER_STOPPED },
     ),
   );
@@ -142,44 +142,71 @@ parentPort.once('message', () => {
  * request waited. PASSIVE never waits for the writer or the readers; it copies what it
  * can, and the writer starts the WAL afresh at its next transaction once all is copied.
  * The worker does not keep the process alive.
+ *
+ * A worker that ends by itself (it could not open the file) is reported and started
+ * again after `restartAfterMs`, twice as long after each failure in a row, up to a
+ * minute; one that then runs for a minute counts as recovered. Meanwhile the writer's
+ * backstop checkpoints.
  */
 export function startCheckpointer(
   file: string,
-  /** Told, once, when the worker ends without being asked to (and why). */
-  stopped: (reason: string) => void = () => undefined,
+  /** Told each time the worker ends without being asked to: why, and when it is tried again. */
+  stopped: (reason: string, restartInMs: number) => void = () => undefined,
   intervalMs = 1000,
+  restartAfterMs = 1000,
 ): { stop(): Promise<void> } {
-  const worker = new Worker(CHECKPOINTER, {
-    eval: true,
-    workerData: {
-      file,
-      intervalMs,
-      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
-    },
-  });
-  worker.unref();
   let stopping = false;
-  let failure: string | null = null;
-  // An error ends the worker (it could not open the file): the writer's backstop remains.
-  worker.on('error', (error) => {
-    failure = error instanceof Error ? error.message : String(error);
-  });
-  const exited = new Promise<void>((resolve) =>
-    worker.once('exit', (code) => {
-      if (!stopping) stopped(failure ?? `its thread exited with code ${code}`);
-      resolve();
-    }),
-  );
+  let failuresInARow = 0;
+  let restart: NodeJS.Timeout | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  let current!: Worker;
+  const run = () => {
+    const startedAt = Date.now();
+    const worker = new Worker(CHECKPOINTER, {
+      eval: true,
+      workerData: {
+        file,
+        intervalMs,
+        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+      },
+    });
+    worker.unref();
+    current = worker;
+    let failure: string | null = null;
+    // An error ends the worker: the writer's backstop remains until the next start.
+    worker.on('error', (error) => {
+      failure = error instanceof Error ? error.message : String(error);
+    });
+    exited = new Promise<void>((resolve) =>
+      worker.once('exit', (code) => {
+        resolve();
+        if (stopping) return;
+        if (Date.now() - startedAt >= RECOVERED_AFTER_MS) failuresInARow = 0;
+        const delay = Math.min(restartAfterMs * 2 ** failuresInARow, LONGEST_RESTART_DELAY_MS);
+        failuresInARow++;
+        stopped(failure ?? `its thread exited with code ${code}`, delay);
+        restart = setTimeout(run, delay);
+        restart.unref();
+      }),
+    );
+  };
+  run();
   return {
     async stop() {
       stopping = true;
+      clearTimeout(restart);
       // Held open while it closes its connection, or nothing would wait for its exit.
-      worker.ref();
-      worker.postMessage('stop');
+      current.ref();
+      current.postMessage('stop');
       await exited;
     },
   };
 }
+
+/** A checkpointer that has run this long is well again, and the next restart is prompt. */
+const RECOVERED_AFTER_MS = 60_000;
+/** The longest wait before starting a checkpointer that keeps failing. */
+const LONGEST_RESTART_DELAY_MS = 60_000;
 
 /**
  * fdatasync of the WAL file, on libuv's thread pool: every frame written before the call
