@@ -70,8 +70,8 @@ export function createServerMetrics(app: App): ServerMetrics {
     collect() {
       this.reset();
       for (const { kind, counts } of memoCounts(app.store))
-        for (const outcome of ['reused', 'made', 'shared'] as const)
-          this.inc({ kind, outcome }, counts[outcome]);
+        for (const [outcome, answers] of Object.entries(counts))
+          this.inc({ kind, outcome }, answers);
     },
   });
   // Where the store flushes its own commits (SQLite), how long the disk took: every write

@@ -98,6 +98,13 @@ test('the worker copies committed pages into the database file; the writer never
   }
 });
 
+/** A table of a thousand 1,000-byte rows, committed: about a megabyte in the WAL. */
+async function writeAboutAMegabyte(db: ReturnType<typeof openSqliteConnections>['writer']) {
+  await sql`create table t (n integer, pad blob)`.execute(db);
+  await sql`with recursive s(n) as (select 1 union all select n + 1 from s where n < 1000)
+    insert into t select n, randomblob(1000) from s`.execute(db);
+}
+
 test('a checkpointer that ends by itself says why and is started again, later each time; one asked to stop says nothing', async () => {
   const told: { reason: string; restartInMs: number }[] = [];
   const tell = (reason: string, restartInMs: number) => told.push({ reason, restartInMs });
@@ -124,9 +131,7 @@ test('a checkpointer that ends by itself says why and is started again, later ea
     connections = openSqliteConnections(file);
     await connections.stopCheckpoints();
     const { writer } = connections;
-    await sql`create table t (n integer, pad blob)`.execute(writer);
-    await sql`with recursive s(n) as (select 1 union all select n + 1 from s where n < 1000)
-      insert into t select n, randomblob(1000) from s`.execute(writer);
+    await writeAboutAMegabyte(writer);
     const before = statSync(file).size;
     await waitFor(() => statSync(file).size >= before + 900_000);
     assert.ok(statSync(file).size >= before + 900_000, 'the restarted worker checkpointed');
@@ -149,9 +154,7 @@ test('a checkpointer that ends by itself says why and is started again, later ea
   const never = openSqliteConnections(neverFile);
   try {
     await never.stopCheckpoints();
-    await sql`create table t (n integer, pad blob)`.execute(never.writer);
-    await sql`with recursive s(n) as (select 1 union all select n + 1 from s where n < 1000)
-      insert into t select n, randomblob(1000) from s`.execute(never.writer);
+    await writeAboutAMegabyte(never.writer);
     const size = statSync(neverFile).size;
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(told.length, afterStop, 'stopped: not told again');

@@ -158,17 +158,15 @@ export function startCheckpointer(
   let stopping = false;
   let failuresInARow = 0;
   let restart: NodeJS.Timeout | undefined;
-  let exited: Promise<void> = Promise.resolve();
+  // Both set by the first run, below, and by each start after it.
   let current!: Worker;
+  let exited!: Promise<void>;
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const run = () => {
     const startedAt = Date.now();
     const worker = new Worker(CHECKPOINTER, {
       eval: true,
-      workerData: {
-        file,
-        intervalMs,
-        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
-      },
+      workerData: { file, intervalMs, driver },
     });
     worker.unref();
     current = worker;
