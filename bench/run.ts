@@ -70,7 +70,9 @@ if (wanted('api')) {
 }
 
 if (wanted('gates')) {
-  log('\n== Gate checks over HTTP (autocannon, 200 connections, 8 s) ==');
+  log(
+    '\n== Gate checks over HTTP (autocannon, 200 connections; rounds of 6 s beside a bare route) ==',
+  );
   results.gatesSqlite = await gateChecks('sqlite', undefined, log);
   const scratch = await scratchPostgres();
   if (scratch) {

@@ -1,7 +1,22 @@
 /** Starting servers in their own processes and measuring them with autocannon. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+
+/** The yardstick: a bare Fastify route in its own process (bare-server.ts). */
+export function startBareServer(): Promise<{ child: ChildProcess; url: string }> {
+  const script = fileURLToPath(new URL('./bare-server.ts', import.meta.url));
+  return spawnAndWait(process.execPath, ['--import', 'tsx', script], /listening (\d+)/).then(
+    ({ child, match }) => ({ child, url: `http://127.0.0.1:${match[1]}/bare` }),
+  );
+}
+
+/** The element whose key is the median (the lower middle one for an even count). */
+export function medianBy<T>(items: T[], key: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
 
 export interface Measured {
   requestsPerSecond: number;

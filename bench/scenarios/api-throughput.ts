@@ -10,13 +10,14 @@ import {
   BENCH_RATE_LIMIT,
   formatRow,
   measure,
+  medianBy,
   spawnAndWait,
+  startBareServer,
   stop,
   type Measured,
 } from '../support.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-const BARE = fileURLToPath(new URL('../bare-server.ts', import.meta.url));
 
 const catalog = {
   teams: [{ name: 'payments' }],
@@ -53,12 +54,6 @@ const release = JSON.stringify({
 /** Paired bare / read rounds (BENCH_API_ROUNDS, default 5). */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_API_ROUNDS ?? 5));
 
-/** The element whose key is the median (the lower middle one for an even count). */
-function medianBy<T>(items: T[], key: (item: T) => number): T {
-  const sorted = [...items].sort((a, b) => key(a) - key(b));
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
-}
-
 export interface ApiThroughput {
   engine: string;
   bare: Measured;
@@ -89,7 +84,7 @@ export async function apiThroughput(
   const gatehouse = await spawnAndWait(process.execPath, args, /is running at (http:\/\/\S+)/, {
     GATEHOUSE_RATE_LIMIT: process.env.GATEHOUSE_RATE_LIMIT ?? String(BENCH_RATE_LIMIT),
   });
-  const bare = await spawnAndWait(process.execPath, ['--import', 'tsx', BARE], /listening (\d+)/);
+  const bare = await startBareServer();
   try {
     const url = gatehouse.match[1]!;
     const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
@@ -102,7 +97,7 @@ export async function apiThroughput(
     // The machine is a VM whose speed drifts by a fifth from one minute to the next, so the
     // two are measured in turns, after a warm-up of each, and the ratio is the median of
     // the rounds' ratios: a drift then moves both sides of a round, not one side only.
-    const bareTarget = { url: `http://127.0.0.1:${bare.match[1]}/bare` };
+    const bareTarget = { url: bare.url };
     const readTarget = { url: `${url}/releases/${created.key}`, headers };
     await measure({ ...bareTarget, duration: 2 });
     await measure({ ...readTarget, duration: 2 });
