@@ -72,6 +72,12 @@ test('syncWal flushes an existing WAL and refuses a missing one', async () => {
   }
 });
 
+/** Polls every 20 ms until `enough` holds or 10 s have passed; the caller asserts. */
+async function waitFor(enough: () => boolean): Promise<void> {
+  for (let waited = 0; waited < 10_000 && !enough(); waited += 20)
+    await new Promise((r) => setTimeout(r, 20));
+}
+
 test('the worker copies committed pages into the database file; the writer never has to', async () => {
   const file = join(dir, 'checkpoint.db');
   const { writer, reader, stopCheckpoints } = openSqliteConnections(file);
@@ -82,11 +88,8 @@ test('the worker copies committed pages into the database file; the writer never
       await sql`with recursive s(n) as (select 1 union all select n + 1 from s where n < 100)
         insert into t select n, randomblob(1000) from s`.execute(writer);
     const before = statSync(file).size;
-    let size = before;
-    for (let waited = 0; waited < 10_000 && size < before + 1_000_000; waited += 100) {
-      await new Promise((r) => setTimeout(r, 100));
-      size = statSync(file).size;
-    }
+    await waitFor(() => statSync(file).size >= before + 1_000_000);
+    const size = statSync(file).size;
     assert.ok(
       size >= before + 1_000_000,
       `the database file grew from ${before} to ${size} bytes within 10 s`,
@@ -108,10 +111,6 @@ async function writeAboutAMegabyte(db: ReturnType<typeof openSqliteConnections>[
 test('a checkpointer that ends by itself says why and is started again, later each time; one asked to stop says nothing', async () => {
   const told: { reason: string; restartInMs: number }[] = [];
   const tell = (reason: string, restartInMs: number) => told.push({ reason, restartInMs });
-  const waitFor = async (enough: () => boolean) => {
-    for (let waited = 0; waited < 10_000 && !enough(); waited += 20)
-      await new Promise((r) => setTimeout(r, 20));
-  };
   // The directory does not exist yet: the worker cannot open the database, and ends.
   const file = join(dir, 'later', 'restarted.db');
   const restarting = startCheckpointer(file, tell, 100, 20);
