@@ -84,8 +84,10 @@ export async function apiThroughput(
   const gatehouse = await spawnAndWait(process.execPath, args, /is running at (http:\/\/\S+)/, {
     GATEHOUSE_RATE_LIMIT: process.env.GATEHOUSE_RATE_LIMIT ?? String(BENCH_RATE_LIMIT),
   });
-  const bare = await startBareServer();
+  // Started inside the `try`, so a bare server that fails to start still stops Gatehouse's.
+  let bare: Awaited<ReturnType<typeof startBareServer>> | undefined;
   try {
+    bare = await startBareServer();
     const url = gatehouse.match[1]!;
     const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -133,7 +135,7 @@ export async function apiThroughput(
     return { engine, bare: bareResult, read, create, readRatio };
   } finally {
     await stop(gatehouse.child);
-    await stop(bare.child);
+    if (bare) await stop(bare.child);
     rmSync(dir, { recursive: true, force: true });
   }
 }

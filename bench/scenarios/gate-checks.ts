@@ -84,8 +84,10 @@ export async function gateChecks(
   const gatehouse = await spawnAndWait(process.execPath, args, /is running at (http:\/\/\S+)/, {
     GATEHOUSE_RATE_LIMIT: process.env.GATEHOUSE_RATE_LIMIT ?? String(BENCH_RATE_LIMIT),
   });
-  const bare = await startBareServer();
+  // Started inside the `try`, so a bare server that fails to start still stops Gatehouse's.
+  let bare: Awaited<ReturnType<typeof startBareServer>> | undefined;
   try {
+    bare = await startBareServer();
     const url = gatehouse.match[1]!;
     const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -163,7 +165,7 @@ export async function gateChecks(
     return { ...middle.gate, verdict, baseline, bare: middle.bare, rounds };
   } finally {
     await stop(gatehouse.child);
-    await stop(bare.child);
+    if (bare) await stop(bare.child);
     rmSync(dir, { recursive: true, force: true });
   }
 }
