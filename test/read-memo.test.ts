@@ -174,5 +174,63 @@ for (const engine of await engines()) {
         app.clock = realClock;
       }
     });
+
+    test('remembered answers beyond ASCII are sent whole: the same bytes, their length declared', async () => {
+      /** Two raw reads: each body as received, with its declared and its real length. */
+      const twice = async (path: string) =>
+        Promise.all(
+          [1, 2].map(async () => {
+            const response = await fetch(server.url + path, {
+              headers: { authorization: `Bearer ${server.adminToken}` },
+            });
+            const bytes = Buffer.from(await response.arrayBuffer());
+            assert.equal(response.status, 200, bytes.toString());
+            assert.equal(response.headers.get('content-type'), 'application/json; charset=utf-8');
+            assert.equal(Number(response.headers.get('content-length')), bytes.length);
+            return JSON.parse(bytes.toString('utf8'));
+          }),
+        );
+      const title = 'Zahlungen – Größe 🚀';
+      const release = await server.call('GET', `/releases/${key}`);
+      const patched = await server.call('PATCH', `/releases/${key}`, {
+        body: { title },
+        headers: { 'if-match': release.headers.get('etag')! },
+      });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      const [first, again] = await twice(`/releases/${key}`);
+      assert.equal(first.title, title);
+      assert.deepEqual(again, first, 'the remembered answer, byte for byte');
+
+      // A waiver's justification shows in the verdict, ahead of the stamp put in each answer.
+      const justification = 'Ausnahme für die Größe – genehmigt ✅';
+      await server.call('POST', '/users', { body: { name: 'ute', roles: ['release-manager'] } });
+      const ute = await server.call('POST', '/tokens', { body: { name: 't', user: 'ute' } });
+      const waiver = await server.call('POST', `/releases/${key}/waivers`, {
+        token: ute.body.token,
+        body: {
+          rule: 'tests-pass-rate',
+          justification,
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      });
+      assert.equal(waiver.status, 201, JSON.stringify(waiver.body));
+      const app = server.running.app;
+      const realClock = app.clock;
+      try {
+        let now = Date.now();
+        app.clock = () => new Date(now);
+        const [gate] = await twice(`/releases/${key}/gates/prod`);
+        now += 1_000;
+        const [later] = await twice(`/releases/${key}/gates/prod`);
+        assert.equal(later.checkedAt, new Date(now).toISOString(), 'stamped when asked');
+        assert.equal(gate.checkedAt, new Date(now - 1_000).toISOString());
+        const waived = gate.rules.find((r: { rule: string }) => r.rule === 'tests-pass-rate');
+        assert.equal(waived.result, 'waived', JSON.stringify(waived));
+        assert.ok(JSON.stringify(gate).includes(justification), 'the justification, whole');
+        assert.deepEqual({ ...later, checkedAt: '' }, { ...gate, checkedAt: '' });
+      } finally {
+        app.clock = realClock;
+      }
+    });
   });
 }
