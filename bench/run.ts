@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: prints the figures the issues' targets are judged by. Each scenario
  * runs its servers in separate processes so the load generator does not share their
- * event loop. Results are also written to bench/results/latest.json.
+ * event loop. Results are also written to bench/results/latest.json, or for a run of
+ * some scenarios only to latest-<scenarios>.json, so it does not replace a full run's.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
@@ -46,8 +47,29 @@ async function scratchPostgres(): Promise<{ url: string; drop: () => Promise<voi
   };
 }
 
+const SCENARIOS = [
+  'api',
+  'gates',
+  'evidence',
+  'canary',
+  'hypercare',
+  'calendar',
+  'risk',
+  'metric-marks',
+  'metrics',
+  'ui',
+  'request-metrics',
+  'soak',
+] as const;
 const only = process.argv.slice(2);
-const wanted = (name: string) => only.length === 0 || only.includes(name);
+const unknown = only.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `bench: unknown scenario ${unknown.join(', ')}; the scenarios are ${SCENARIOS.join(', ')}\n`,
+  );
+  process.exit(2);
+}
+const wanted = (name: (typeof SCENARIOS)[number]) => only.length === 0 || only.includes(name);
 
 log(
   `Gatehouse benchmarks on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`,
@@ -184,4 +206,6 @@ if (wanted('soak')) {
 }
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify(results, null, 2));
+const file = only.length === 0 ? 'latest.json' : `latest-${only.join('-')}.json`;
+writeFileSync(new URL(`./results/${file}`, import.meta.url), JSON.stringify(results, null, 2));
+log(`\nResults written to bench/results/${file}`);
