@@ -1,8 +1,57 @@
 /** Starting servers in their own processes and measuring them with autocannon. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+
+/** Gatehouse's built server and the bare route, both running, for one scenario. */
+export interface ServersBeside {
+  gatehouse: { child: ChildProcess; url: string };
+  bare: { child: ChildProcess; url: string };
+  /** The first-start admin token's headers, for JSON requests. */
+  headers: { authorization: string; 'content-type': string };
+}
+
+/**
+ * Runs `use` with Gatehouse's built server (on a scratch data directory, SQLite unless
+ * `databaseUrl`) and the bare route beside it, each in its own process. Whatever happens,
+ * including either failing to start, every process started is stopped and the directory
+ * removed.
+ */
+export async function withGatehouseBesideBare<T>(
+  databaseUrl: string | undefined,
+  use: (servers: ServersBeside) => Promise<T>,
+): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const args = [CLI, 'serve', '--port', '0', '--log-level', 'silent', '--data-dir', dir];
+  if (databaseUrl) args.push('--database-url', databaseUrl);
+  let gatehouse: ChildProcess | undefined;
+  let bare: ChildProcess | undefined;
+  try {
+    // One token at full speed: the limiter still counts every request (its cost is in the
+    // figures) but at a limit no run reaches; GATEHOUSE_RATE_LIMIT=0 measures without it.
+    const started = await spawnAndWait(process.execPath, args, /is running at (http:\/\/\S+)/, {
+      GATEHOUSE_RATE_LIMIT: process.env.GATEHOUSE_RATE_LIMIT ?? String(BENCH_RATE_LIMIT),
+    });
+    gatehouse = started.child;
+    const yardstick = await startBareServer();
+    bare = yardstick.child;
+    const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+    return await use({
+      gatehouse: { child: gatehouse, url: started.match[1]! },
+      bare: yardstick,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    });
+  } finally {
+    if (gatehouse) await stop(gatehouse);
+    if (bare) await stop(bare);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The yardstick: a bare Fastify route in its own process (bare-server.ts). */
 export function startBareServer(): Promise<{ child: ChildProcess; url: string }> {

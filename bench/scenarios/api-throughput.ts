@@ -2,22 +2,13 @@
  * Create-release and read-release throughput over HTTP on loopback, beside a bare
  * Fastify route measured in the same run on the same machine.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  BENCH_RATE_LIMIT,
   formatRow,
   measure,
   medianBy,
-  spawnAndWait,
-  startBareServer,
-  stop,
+  withGatehouseBesideBare,
   type Measured,
 } from '../support.js';
-
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 const catalog = {
   teams: [{ name: 'payments' }],
@@ -67,30 +58,8 @@ export async function apiThroughput(
   databaseUrl: string | undefined,
   log: (line: string) => void,
 ): Promise<ApiThroughput> {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
-  const args = [
-    CLI,
-    'serve',
-    '--port',
-    '0',
-    '--log-level',
-    'silent',
-    '--data-dir',
-    dir,
-    ...(databaseUrl ? ['--database-url', databaseUrl] : []),
-  ];
-  // One token at full speed: the limiter still counts every request (its cost is in the
-  // figures) but at a limit no run reaches; GATEHOUSE_RATE_LIMIT=0 measures without it.
-  const gatehouse = await spawnAndWait(process.execPath, args, /is running at (http:\/\/\S+)/, {
-    GATEHOUSE_RATE_LIMIT: process.env.GATEHOUSE_RATE_LIMIT ?? String(BENCH_RATE_LIMIT),
-  });
-  // Started inside the `try`, so a bare server that fails to start still stops Gatehouse's.
-  let bare: Awaited<ReturnType<typeof startBareServer>> | undefined;
-  try {
-    bare = await startBareServer();
-    const url = gatehouse.match[1]!;
-    const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  return withGatehouseBesideBare(databaseUrl, async ({ gatehouse, bare, headers }) => {
+    const url = gatehouse.url;
     await fetch(`${url}/catalog/apply`, { method: 'POST', headers, body: JSON.stringify(catalog) });
     const created = (await (
       await fetch(`${url}/releases`, { method: 'POST', headers, body: release })
@@ -133,9 +102,5 @@ export async function apiThroughput(
       );
     }
     return { engine, bare: bareResult, read, create, readRatio };
-  } finally {
-    await stop(gatehouse.child);
-    if (bare) await stop(bare.child);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

@@ -3,22 +3,15 @@
  * vulnerability evidence and a verified pre-prod, checked for production by 200
  * connections at once, in rounds that alternate with a bare Fastify route (ADR 3500-1).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import {
-  BENCH_RATE_LIMIT,
   formatRow,
   measure,
   medianBy,
-  spawnAndWait,
-  startBareServer,
-  stop,
+  withGatehouseBesideBare,
   type Measured,
 } from '../support.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const FIXTURES = new URL('../../test/fixtures/evidence/', import.meta.url);
 
 /** Paired bare / gate rounds (BENCH_GATE_ROUNDS, default 3), each side 6 s. */
@@ -67,30 +60,8 @@ export async function gateChecks(
   databaseUrl: string | undefined,
   log: (line: string) => void,
 ): Promise<GateChecks> {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-gates-'));
-  const args = [
-    CLI,
-    'serve',
-    '--port',
-    '0',
-    '--log-level',
-    'silent',
-    '--data-dir',
-    dir,
-    ...(databaseUrl ? ['--database-url', databaseUrl] : []),
-  ];
-  // One token at full speed: the limiter still counts every request (its cost is in the
-  // figures) but at a limit no run reaches; GATEHOUSE_RATE_LIMIT=0 measures without it.
-  const gatehouse = await spawnAndWait(process.execPath, args, /is running at (http:\/\/\S+)/, {
-    GATEHOUSE_RATE_LIMIT: process.env.GATEHOUSE_RATE_LIMIT ?? String(BENCH_RATE_LIMIT),
-  });
-  // Started inside the `try`, so a bare server that fails to start still stops Gatehouse's.
-  let bare: Awaited<ReturnType<typeof startBareServer>> | undefined;
-  try {
-    bare = await startBareServer();
-    const url = gatehouse.match[1]!;
-    const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  return withGatehouseBesideBare(databaseUrl, async ({ gatehouse, bare, headers }) => {
+    const url = gatehouse.url;
     const post = (path: string, body: unknown) =>
       fetch(url + path, { method: 'POST', headers, body: JSON.stringify(body) });
     await post('/catalog/apply', catalog);
@@ -163,9 +134,5 @@ export async function gateChecks(
       `gate check p99 (${engine}), median of ${ROUNDS} rounds: ${middle.gate.p99} ms (rounds ${p99s('gate')} ms; bare route beside them ${p99s('bare')} ms)${judged}`,
     );
     return { ...middle.gate, verdict, baseline, bare: middle.bare, rounds };
-  } finally {
-    await stop(gatehouse.child);
-    if (bare) await stop(bare.child);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
